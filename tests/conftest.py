@@ -1,0 +1,51 @@
+"""Shared fixtures: where the reference material lives, and small random models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from elmo_mini import BiLM, ElmoConfig
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("ELMO_SHARED", REPO.parent / "shared"))
+REFERENCE = SHARED / "reference"
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """``../shared/reference`` (or $ELMO_SHARED/reference); skip the test when absent."""
+    if not (REFERENCE / "elmo_fixtures" / "options.json").is_file():
+        pytest.skip(
+            f"reference fixtures not found at {REFERENCE}: put the shared/ folder beside the "
+            "repository (or set ELMO_SHARED) to run the parity tests"
+        )
+    return REFERENCE
+
+
+TINY = dict(
+    char_dim=4,
+    filters=[[1, 4], [2, 8], [3, 16]],
+    n_highway=1,
+    lstm_dim=24,
+    projection_dim=8,
+    n_layers=2,
+)
+
+
+@pytest.fixture
+def tiny_config() -> ElmoConfig:
+    return ElmoConfig(**TINY)
+
+
+@pytest.fixture
+def tiny_bilm(tiny_config) -> BiLM:
+    torch.manual_seed(0)
+    model = BiLM(tiny_config)
+    with torch.no_grad():  # make every weight non-trivial, the biases included
+        for p in model.parameters():
+            p.uniform_(-0.5, 0.5)
+    return model.eval()
