@@ -14,12 +14,12 @@ from __future__ import annotations
 import functools
 import os
 import re
-import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from make_notebooks import is_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -31,8 +31,6 @@ COLAB = re.compile(r"^https://colab\.research\.google\.com/github/[^/]+/[^/]+/bl
                    r"notebooks/(?P<name>[^/]+\.ipynb)$")
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s*\w+(Error|Exception): ", re.MULTILINE)
 
-sys.path.insert(0, str(ROOT / "tools"))
-from make_notebooks import is_notebook
 
 pytestmark = pytest.mark.slow
 CHAPTERS = sorted(HTML.glob("book/*.html"))

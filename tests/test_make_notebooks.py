@@ -11,13 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import colab_links
+import make_notebooks as mn
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-
-import colab_links
-import make_notebooks as mn
 
 FIXTURE = ROOT / "tests" / "fixtures" / "exercise_demo.md"
 URL = "https://github.com/elmo-mini/elmo-book"
