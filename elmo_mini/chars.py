@@ -46,10 +46,32 @@ def word_to_char_ids(word: str, max_chars: int = MAX_CHARS) -> List[int]:
     if not isinstance(word, str):
         raise TypeError(f"a token must be a str, got {type(word).__name__}: {word!r}")
     if word == BOS_TOKEN:
-        return list(BOS_IDS)
+        return _ids_around([BOS_CHAR], max_chars)
     if word == EOS_TOKEN:
-        return list(EOS_IDS)
+        return _ids_around([EOS_CHAR], max_chars)
     return _ids_around(list(word.encode("utf-8", "ignore")), max_chars)
+
+
+def char_ids_to_word(char_ids: Sequence[int]) -> str:
+    """The token that :func:`word_to_char_ids` encoded, read back from its ids (chapter 2).
+
+    Undoes the +1 shift, keeps the bytes between begin-of-word and end-of-word, and decodes them
+    as UTF-8 (a multi-byte character cut by the truncation is dropped). The boundary tokens come
+    back as ``"<S>"`` and ``"</S>"``; an all-zero row (a padded position) as ``""``.
+    """
+    raw = [int(c) - 1 for c in char_ids]
+    if all(c == -1 for c in raw):
+        return ""
+    inside = []
+    for c in raw[1:]:
+        if c == EOW_CHAR:
+            break
+        inside.append(c)
+    if inside == [BOS_CHAR]:
+        return BOS_TOKEN
+    if inside == [EOS_CHAR]:
+        return EOS_TOKEN
+    return bytes(inside).decode("utf-8", "ignore")
 
 
 def check_sentences(sentences: Sequence[Sequence[str]]) -> None:
