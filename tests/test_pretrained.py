@@ -1,0 +1,45 @@
+"""The shipped mini ELMo loads offline, fast, and works with Embedder unchanged."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import elmo_mini.pretrained as pretrained
+from elmo_mini import BiLM, Embedder
+from elmo_mini.pretrained import load_pretrained, model_card
+
+
+def test_loads_in_float32_eval_mode_quickly():
+    start = time.perf_counter()
+    mini = load_pretrained()
+    assert time.perf_counter() - start < 5
+    assert isinstance(mini.bilm, BiLM) and not mini.bilm.training and not mini.lm.training
+    assert all(p.dtype == torch.float32 for p in mini.lm.parameters())
+    assert len(mini.vocab) == mini.lm.vocab_size
+    assert mini.config == mini.bilm.config
+
+
+def test_shipped_files_are_small_and_documented():
+    directory = Path(pretrained.__file__).parent
+    total = sum(f.stat().st_size for f in directory.iterdir() if f.is_file())
+    assert total <= 15 * 1024 * 1024
+    card = model_card()
+    for words in ("State of the Union", "perplexity", "trigram", "python -m elmo_mini train"):
+        assert words in card
+
+
+def test_embedder_and_language_model_work_on_it():
+    emb = Embedder.pretrained(device="cpu")
+    v = emb.embed_sentence(["The", "bank", "raised", "its", "rates", "."])
+    assert v.shape == (3, 6, emb.dim) and np.isfinite(v).all()
+    mini = load_pretrained()
+    from elmo_mini.chars import batch_to_ids
+
+    forward, backward = mini.lm.log_probs(batch_to_ids([["The", "people", "of", "the"]]))
+    assert forward.shape == (1, 5, len(mini.vocab))
+    assert torch.allclose(forward.exp().sum(-1), torch.ones(1, 5), atol=1e-4)
+    # after "... of the" the model should expect a word, not the end of the sentence
+    top = mini.vocab.words[int(forward[0, 4].argmax())]
+    assert top not in ("</S>", "<S>")
