@@ -39,16 +39,36 @@ class ScalarMix(nn.Module):
         """``layers``: n_layers tensors (B, T, D) (or one (n_layers, B, T, D)); mask (B, T)."""
         if len(layers) != self.n_layers:
             raise ValueError(f"ScalarMix expects {self.n_layers} layers, got {len(layers)}")
-        mixed = 0.0
-        for weight, layer in zip(self.weights, layers):
-            if self.do_layer_norm:
-                layer = _masked_layer_norm(layer, mask)
-            mixed = mixed + weight * layer
-        return self.gamma * mixed
+        return scalar_mix(layers, self.scalars, self.gamma, mask, self.do_layer_norm)
 
 
-def _masked_layer_norm(layer: torch.Tensor, mask: Optional[torch.Tensor]) -> torch.Tensor:
-    """(layer - mean) / std over all unmasked elements of the layer (eps 1e-13, as AllenNLP)."""
+def scalar_mix(
+    layers: Sequence[torch.Tensor],
+    scalars: torch.Tensor,
+    gamma: torch.Tensor | float,
+    mask: Optional[torch.Tensor] = None,
+    do_layer_norm: bool = False,
+) -> torch.Tensor:
+    """Equation 1 as a function: ``gamma * sum_k softmax(scalars)_k * layers[k]``.
+
+    ``layers``: L tensors (B, T, D) (or one (L, B, T, D)); ``scalars``: (L,), the unnormalised
+    weights s; ``mask``: (B, T), used by the layer norm only.
+    """
+    weights = torch.softmax(scalars, dim=0)  # (L,), sums to 1
+    mixed = 0.0
+    for weight, layer in zip(weights, layers):
+        if do_layer_norm:
+            layer = masked_layer_norm(layer, mask)
+        mixed = mixed + weight * layer  # (B, T, D)
+    return gamma * mixed
+
+
+def masked_layer_norm(layer: torch.Tensor, mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """(layer - mean) / std over all unmasked elements of the layer (eps 1e-13, as AllenNLP).
+
+    One mean and one standard deviation for the whole layer (every position, every dimension),
+    not one per vector as ``nn.LayerNorm`` does. ``layer``: (B, T, D); ``mask``: (B, T) or None.
+    """
     if mask is None:
         mask = torch.ones(layer.shape[:-1], dtype=torch.bool, device=layer.device)
     m = mask.unsqueeze(-1).to(layer.dtype)  # (B, T, 1)
@@ -56,3 +76,6 @@ def _masked_layer_norm(layer: torch.Tensor, mask: Optional[torch.Tensor]) -> tor
     mean = (layer * m).sum() / n
     variance = (((layer - mean) * m) ** 2).sum() / n
     return (layer - mean) / torch.sqrt(variance + 1e-13)
+
+
+_masked_layer_norm = masked_layer_norm  # the name it had before chapter 7 made it public
