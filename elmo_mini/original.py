@@ -29,6 +29,28 @@ from .config import ElmoConfig
 Plan = Dict[str, Tuple[torch.Tensor, str]]  # dataset name -> (parameter, how to convert)
 
 
+def tf_conv_to_conv1d(weight: torch.Tensor) -> torch.Tensor:
+    """A TensorFlow conv2d kernel (1, width, E, n) as a ``Conv1d`` weight (n, E, width) (chapter 11).
+
+    TF slides a (1 x width) window over a (1 x 50) "image" with E input channels; PyTorch's
+    ``Conv1d`` keeps (out_channels, in_channels, width). Drop the height axis, then reorder.
+    """
+    if weight.dim() != 4 or weight.shape[0] != 1:
+        raise ValueError(f"expected a TF conv kernel of shape (1, width, E, n), got {tuple(weight.shape)}")
+    return weight[0].permute(2, 1, 0)  # (w, E, n) -> (n, E, w)
+
+
+def split_lstm_kernel(w0: torch.Tensor, input_dim: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Split TF's ``W_0`` (input_dim + P, 4C) into ``nn.Linear`` weights (chapter 11).
+
+    TF multiplies the concatenation [x_t, h_{t-1}] by one kernel, input rows first. Returns
+    ``(input_weight (4C, input_dim), recurrent_weight (4C, P))``, transposed for ``x @ W.T``.
+    """
+    if w0.dim() != 2 or w0.shape[0] <= input_dim:
+        raise ValueError(f"W_0 of shape {tuple(w0.shape)} has no recurrent rows after {input_dim} input rows")
+    return w0[:input_dim].T, w0[input_dim:].T
+
+
 def _plan(model: BiLM) -> Plan:
     """Every dataset of the file, with the model parameter it fills and the conversion.
 
@@ -114,13 +136,13 @@ def load_original(options_file: str | Path, weights_file: str | Path) -> BiLM:
                 param.zero_()
                 param[1:] = value
             elif how == "conv":
-                param.copy_(value[0].permute(2, 1, 0))
+                param.copy_(tf_conv_to_conv1d(value))
             elif how == "T":
                 param.copy_(value.T)
             elif how == "W0":
-                n_in = param.shape[1]
-                param.copy_(value[:n_in].T)
-                _state_weight(model, name).copy_(value[n_in:].T)
+                input_weight, recurrent_weight = split_lstm_kernel(value, param.shape[1])
+                param.copy_(input_weight)
+                _state_weight(model, name).copy_(recurrent_weight)
             else:
                 param.copy_(value)
     return model
