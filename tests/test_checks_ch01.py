@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
+from book_cells import run_solution, stub
 
 from elmo_mini.checks import check_oov_rate
 from elmo_mini.vocab import Vocabulary, oov_rate
 
-CHAPTER = Path(__file__).resolve().parents[1] / "book" / "01_words_and_characters.md"
+CHAPTER = "01_words_and_characters"
 
 
 def solution(label: str) -> dict:
-    """Run the first code cell of the chapter's solution to exercise ``label``; its namespace."""
-    text = CHAPTER.read_text(encoding="utf-8")
-    start = text.index(f"{{solution-start}} {label}")
-    code = re.search(r"```\{code-cell\} ipython3\n(.*?)```", text[start:], re.S).group(1)
-    namespace: dict = {"Vocabulary": Vocabulary}
-    exec(code, namespace)  # noqa: S102 - the book's own code
-    return namespace
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
+    """The namespace after running the chapter's solution to exercise ``label``."""
+    return run_solution(CHAPTER, label, {"Vocabulary": Vocabulary})
 
 
 def test_oov_rate_passes_on_the_solution(capsys):

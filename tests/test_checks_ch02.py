@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 import torch
+from book_cells import run_solution, stub
 
 import elmo_mini.chars as chars
 from elmo_mini.checks import check_add_sentence_boundaries, check_char_ids_to_word
 
-CHAPTER = Path(__file__).resolve().parents[1] / "book" / "02_characters_to_ids.md"
+CHAPTER = "02_characters_to_ids"
 
 
 def solution(label: str) -> dict:
-    """Run the first code cell of the chapter's solution to exercise ``label``; its namespace."""
-    text = CHAPTER.read_text(encoding="utf-8")
-    start = text.index(f"{{solution-start}} {label}")
-    code = re.search(r"```\{code-cell\} ipython3\n(.*?)```", text[start:], re.S).group(1)
-    namespace: dict = {"torch": torch, **{k: getattr(chars, k) for k in dir(chars) if k.isupper()},
-                       "word_to_char_ids": chars.word_to_char_ids}
-    exec(code, namespace)  # noqa: S102 - the book's own code
-    return namespace
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
+    """The namespace after running the chapter's solution to exercise ``label``."""
+    return run_solution(CHAPTER, label, {"torch": torch, **{k: getattr(chars, k) for k in dir(chars) if k.isupper()},
+                       "word_to_char_ids": chars.word_to_char_ids})
 
 
 # ---- char_ids_to_word -------------------------------------------------------------------------

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
+from book_cells import run_solution, stub
 
 from elmo_mini.checks import check_continuation_counts, check_perplexity_from_log_probs
 
-CHAPTER = Path(__file__).resolve().parents[1] / "book" / "04_language_models.md"
+CHAPTER = "04_language_models"
 
 
 def solution(label: str) -> dict:
-    """Run the first code cell of the chapter's solution to exercise ``label``; its namespace."""
-    text = CHAPTER.read_text(encoding="utf-8")
-    start = text.index(f"{{solution-start}} {label}")
-    code = re.search(r"```\{code-cell\} ipython3\n(.*?)```", text[start:], re.S).group(1)
-    namespace: dict = {"math": math, "Counter": Counter}
-    exec(code, namespace)  # noqa: S102 - the book's own code
-    return namespace
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
+    """The namespace after running the chapter's solution to exercise ``label``."""
+    return run_solution(CHAPTER, label, {"math": math, "Counter": Counter})
 
 
 # ---- perplexity -------------------------------------------------------------------------------

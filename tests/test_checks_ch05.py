@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 import torch
+from book_cells import run_solution, stub
 
 from elmo_mini.checks import check_lstm_parameter_count, check_lstm_step, check_reverse_padded
 
-CHAPTER = Path(__file__).resolve().parents[1] / "book" / "05_bilstm.md"
+CHAPTER = "05_bilstm"
 
 
 def solution(label: str) -> dict:
-    """Run the first code cell of the chapter's solution to exercise ``label``; its namespace."""
-    text = CHAPTER.read_text(encoding="utf-8")
-    start = text.index(f"{{solution-start}} {label}")
-    code = re.search(r"```\{code-cell\} ipython3\n(.*?)```", text[start:], re.S).group(1)
-    namespace: dict = {"torch": torch}
-    exec(code, namespace)  # noqa: S102 - the book's own code
-    return namespace
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
+    """The namespace after running the chapter's solution to exercise ``label``."""
+    return run_solution(CHAPTER, label, {"torch": torch})
 
 
 # ---- reverse_padded ---------------------------------------------------------------------------

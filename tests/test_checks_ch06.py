@@ -1,30 +1,21 @@
 """The chapter 6 self-checks pass on the chapter's solutions and fail, with a useful message,
 on a stub and on plausible wrong answers."""
 
-import re
-from pathlib import Path
 
 import pytest
 import torch
+from book_cells import solution_function, stub
 from torch.nn import functional as F
 
 from elmo_mini.checks import check_joint_lm_loss, check_lm_targets
 from elmo_mini.lm import IGNORE, joint_lm_loss, lm_targets
 
-CHAPTER = Path(__file__).resolve().parents[1] / "book" / "06_training.md"
+CHAPTER = "06_training"
 
 
 def solution(name: str):
-    """The function ``name`` as the chapter's solution cell defines it (executed here)."""
-    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", CHAPTER.read_text(), re.DOTALL)
-    source = next(c for c in cells if f"def {name}(" in c and "BEGIN SOLUTION" in c)
-    namespace = {"torch": torch, "F": F}
-    exec(source, namespace)
-    return namespace[name]
-
-
-def stub(*args):
-    raise NotImplementedError()
+    """The function ``name`` as the chapter's solution cell defines it."""
+    return solution_function(CHAPTER, name, {"torch": torch, "F": F})
 
 
 # ---- lm_targets -------------------------------------------------------------------------------

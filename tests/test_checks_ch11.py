@@ -1,29 +1,20 @@
 """The chapter 11 self-checks pass on the chapter's solutions and fail, with a useful message,
 on a stub and on plausible wrong answers."""
 
-import re
-from pathlib import Path
 
 import pytest
 import torch
+from book_cells import solution_function, stub
 
 from elmo_mini.checks import check_split_lstm_kernel, check_tf_conv_to_conv1d
 from elmo_mini.original import split_lstm_kernel, tf_conv_to_conv1d
 
-CHAPTER = Path(__file__).resolve().parents[1] / "book" / "11_real_elmo.md"
+CHAPTER = "11_real_elmo"
 
 
 def solution(name: str):
-    """The function ``name`` as the chapter's solution cell defines it (executed here)."""
-    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", CHAPTER.read_text(), re.DOTALL)
-    source = next(c for c in cells if f"def {name}(" in c and "BEGIN SOLUTION" in c)
-    namespace = {"torch": torch}
-    exec(source, namespace)
-    return namespace[name]
-
-
-def stub(*args):
-    raise NotImplementedError()
+    """The function ``name`` as the chapter's solution cell defines it."""
+    return solution_function(CHAPTER, name, {"torch": torch})
 
 
 def test_conv_check_passes_on_package_and_chapter(capsys):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from make_notebooks import is_notebook  # tools/ is on the path of local extensions
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -50,17 +51,9 @@ def _notebook_for(app: Sphinx, docname: str) -> str | None:
     if not docname.startswith(CHAPTER_DIR):
         return None
     source = Path(app.env.doc2path(docname))
-    if source.suffix != ".md" or not _is_myst_notebook(source):
+    if source.suffix != ".md" or not is_notebook(source):
         return None
     return f"{NOTEBOOK_DIR}/{Path(docname).name}.ipynb"
-
-
-def _is_myst_notebook(path: Path) -> bool:
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        return False
-    front = text.split("\n---", 1)[0]
-    return "kernelspec:" in front
 
 
 def _page_colab_url(app: Sphinx, notebook: str) -> str:
