@@ -1,4 +1,4 @@
-"""An interpolated Kneser-Ney trigram: the baseline the biLM has to beat (chapter 6).
+"""An interpolated Kneser-Ney trigram: the baseline the biLM has to beat (chapters 4 and 6).
 
 Counting, not learning. Each sentence is read as ``<S> <S> w_1 .. w_n </S>`` (words outside the
 vocabulary become ``<UNK>``), so it makes n + 1 predictions, like the forward LM. With

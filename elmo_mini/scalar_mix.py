@@ -77,5 +77,3 @@ def masked_layer_norm(layer: torch.Tensor, mask: Optional[torch.Tensor] = None) 
     variance = (((layer - mean) * m) ** 2).sum() / n
     return (layer - mean) / torch.sqrt(variance + 1e-13)
 
-
-_masked_layer_norm = masked_layer_norm  # the name it had before chapter 7 made it public
