@@ -1,0 +1,111 @@
+"""Self-checks for chapter 4 (language models): perplexity and continuation counts."""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import torch
+
+from ..kneser_ney import KneserNeyTrigram
+from ..vocab import EOS, Vocabulary
+from .common import as_array, call, passed
+
+# Per-token natural-log probabilities of a few predictions: one sure, one hard, most in between.
+_LOG_PROBS = [math.log(p) for p in (0.5, 0.25, 0.1, 0.05, 0.9, 0.02)]
+
+
+def _perplexity_hint(got: float, log_probs: np.ndarray) -> str:
+    mean = log_probs.mean()
+    wrong = {
+        "the sign: perplexity is exp(MINUS the mean log-probability), a number >= 1":
+            math.exp(mean),
+        "use the MEAN log-probability per token, not the sum": math.exp(-log_probs.sum()),
+        "average the log-probabilities first, then exponentiate (not the mean of 1/p)":
+            float(np.exp(-log_probs).mean()),
+        "the log-probabilities are natural logs: use exp, not 2 ** (...)": 2.0 ** (-mean),
+        "that is the cross-entropy (mean negative log-probability); perplexity is its exp": -mean,
+    }
+    for hint, value in wrong.items():
+        if math.isclose(got, value, rel_tol=1e-6):
+            return hint
+    return "perplexity = exp(-(1/N) * sum of the N log-probabilities)"
+
+
+def check_perplexity_from_log_probs(fn: Callable) -> None:
+    """``fn(log_probs)`` -> the perplexity of N predictions from their natural-log probabilities."""
+    name = "perplexity_from_log_probs"
+    cases = {
+        "a list of 6 log-probabilities": _LOG_PROBS,
+        "a torch tensor of them": torch.tensor(_LOG_PROBS, dtype=torch.float64),
+        "a uniform model over 50 words (perplexity 50)": [math.log(1 / 50)] * 7,
+    }
+    for what, log_probs in cases.items():
+        got = call(fn, log_probs, name=name)
+        got_value = float(as_array(got, name))
+        values = np.asarray([float(v) for v in log_probs])
+        expected = math.exp(-values.mean())
+        if not math.isclose(got_value, expected, rel_tol=1e-6):
+            raise AssertionError(
+                f"{name} on {what} returned {got_value:.6g}, expected {expected:.6g}. "
+                f"Hint: {_perplexity_hint(got_value, values)}"
+            )
+    passed(name, "exp of the mean negative log-probability; a uniform model over 50 words gives 50")
+
+
+# ---- continuation counts ----------------------------------------------------------------------
+_CORPUS = [
+    ["I", "live", "in", "San", "Francisco"],
+    ["San", "Francisco", "is", "in", "California"],
+    ["we", "love", "San", "Francisco"],
+    ["I", "love", "New", "York"],
+    ["I", "live", "in", "York"],
+    ["York", "is", "old"],
+]
+
+
+def _reference(sentences) -> dict:
+    """Continuation counts as KneserNeyTrigram counts them (its distinct bigram types)."""
+    vocab = Vocabulary.build(sentences, max_size=None)
+    model = KneserNeyTrigram(vocab).fit(sentences)
+    counts = np.bincount(model.bi_keys % model.V, minlength=model.V)
+    return {vocab.words[i]: int(n) for i, n in enumerate(counts) if n > 0}
+
+
+def _continuation_hint(got: dict, expected: dict) -> str:
+    tokens = [w for s in _CORPUS for w in s]
+    frequency = {w: tokens.count(w) for w in set(tokens)}
+    if all(got.get(w) == frequency[w] for w in frequency):
+        return ("those are frequencies; a continuation count is the number of DISTINCT words "
+                "seen right before w")
+    followers: dict = {}
+    for s in _CORPUS:
+        seq = ["<S>", *s, EOS]
+        for v, w in zip(seq, seq[1:]):
+            followers.setdefault(v, set()).add(w)
+    if all(got.get(w) == len(f) for w, f in followers.items() if w in got):
+        return "you counted distinct words AFTER each word; count the distinct words BEFORE it"
+    if EOS not in got:
+        return ("read each sentence as <S> w_1 ... w_n </S>: '</S>' is predicted too, and the "
+                "first word of a sentence has <S> before it")
+    return "for each word w, count the distinct v such that the pair (v, w) occurs"
+
+
+def check_continuation_counts(fn: Callable) -> None:
+    """``fn(sentences)`` -> {word: number of distinct words seen right before it}."""
+    name = "continuation_counts"
+    got = call(fn, [list(s) for s in _CORPUS], name=name)
+    if not isinstance(got, dict):
+        raise AssertionError(f"{name} should return a dict (or Counter), got {type(got).__name__}")
+    got = {w: int(n) for w, n in got.items() if n}
+    expected = _reference(_CORPUS)
+    if got != expected:
+        wrong = sorted(set(got) | set(expected), key=lambda w: (w not in expected, w))
+        word = next(w for w in wrong if got.get(w) != expected.get(w))
+        raise AssertionError(
+            f"{name}: {word!r} has {got.get(word, 0)}, expected {expected.get(word, 0)}. "
+            f"Hint: {_continuation_hint(got, expected)}"
+        )
+    passed(name, f"'Francisco' {expected['Francisco']} (always after 'San'), "
+                 f"'York' {expected['York']}, '</S>' {expected[EOS]}")

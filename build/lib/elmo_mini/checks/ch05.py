@@ -1,0 +1,150 @@
+"""Self-checks for chapter 5 (the biLSTM): reversing a padded batch, one LSTM step, its size."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+from ..lstm import LstmCellWithProjection, reverse_padded
+from .common import as_array, assert_close, call, passed
+
+# Three rows of lengths 5, 2 and 4 (padding after each row's end), plus an empty row.
+_LENGTHS = torch.tensor([5, 2, 4, 0])
+
+
+def _padded_batch(*trailing: int) -> torch.Tensor:
+    """(4, 5, *trailing): distinct numbers at real steps, -1 at padding (so a move shows)."""
+    shape = (4, 5, *trailing)
+    x = torch.arange(1, torch.Size(shape).numel() + 1, dtype=torch.float32).view(shape)
+    real = torch.arange(5)[None, :] < _LENGTHS[:, None]  # (B, T)
+    real = real.view(4, 5, *([1] * len(trailing)))
+    return torch.where(real, x, torch.full_like(x, -1.0))
+
+
+def _reverse_hint(got, x: torch.Tensor) -> str:
+    """Name the likely mistake of a wrong reverse_padded."""
+    got_a = as_array(got, "reverse_padded(x, lengths)")
+    if got_a.shape != tuple(x.shape):
+        return "the output has the shape of the input: (B, T, ...) in, (B, T, ...) out"
+    if (got_a == torch.flip(x, dims=[1]).numpy()).all():
+        return ("that is torch.flip over the whole padded row: the padding comes first. Reverse "
+                "each row within its own length instead")
+    if (got_a == x.numpy()).all():
+        return "nothing was reversed"
+    return ("row b's step t (t < lengths[b]) must hold step lengths[b] - 1 - t of the input; "
+            "padded steps (t >= lengths[b]) stay as they are")
+
+
+def check_reverse_padded(fn: Callable) -> None:
+    """``fn(x, lengths)`` reverses each row of ``x`` (B, T, ...) within its own length."""
+    name = "reverse_padded"
+    for trailing in [(), (3,), (2, 2)]:
+        x = _padded_batch(*trailing)
+        got = call(fn, x.clone(), _LENGTHS.clone(), name=name)
+        expected = reverse_padded(x, _LENGTHS)
+        shape = f"x of shape {tuple(x.shape)}"
+        assert_close(got, expected, f"{name} on {shape}", _reverse_hint(got, x), rtol=0, atol=0)
+    passed(name, "rows of lengths 5, 2, 4 and 0, with 0, 1 and 2 trailing dimensions")
+
+
+# ---- one step of the cell ---------------------------------------------------------------------
+def _cell_and_inputs():
+    """A cell of sizes in=3, C=4, P=2, weights whose gate blocks differ, and a batch of 3."""
+    g = torch.Generator().manual_seed(5)
+    cell = LstmCellWithProjection(3, 4, 2, cell_clip=3.0, proj_clip=0.5)
+    with torch.no_grad():
+        for param in cell.parameters():
+            param.copy_(torch.randn(param.shape, generator=g))
+        cell.projection.weight.mul_(2.0)  # outputs beyond +-0.5: the projection clip bites
+        bias = cell.input_linear.bias.view(4, 4)  # rows: gate blocks i, g, f, o; columns: units
+        bias[0, :2] += 4.0  # units 0 and 1 write almost all of their candidate ...
+        bias[1, :2] += torch.tensor([4.0, -4.0])  # ... of about +1 and -1 ...
+        bias[2, :2] += 3.0  # ... and keep almost all of their memory: the cell clip bites
+    x = 2 * torch.randn(3, 3, generator=g)  # (B, in)
+    h = torch.randn(3, 2, generator=g)  # (B, P)
+    c = torch.tensor([[2.9, -2.9, 2.5, -2.5], [1.0, 0.0, -1.0, 2.0], [0.0, 0.5, 2.8, -2.8]])
+    weights = dict(
+        W_x=cell.input_linear.weight.detach().T.clone(),  # (in, 4C)
+        W_h=cell.state_linear.weight.detach().T.clone(),  # (P, 4C)
+        b=cell.input_linear.bias.detach().clone(),  # (4C,)
+        W_P=cell.projection.weight.detach().T.clone(),  # (C, P)
+    )
+    return cell, x, h, c, weights
+
+
+def _step_variants(x, h, c, W_x, W_h, b, W_P, cell_clip, proj_clip):
+    """Common wrong steps, for the hint: name -> (h, c)."""
+    gates = x @ W_x + h @ W_h + b
+
+    def run(order, forget_bias=1.0, clip_c=True, clip_h=True):
+        blocks = dict(zip(order, gates.chunk(4, dim=-1)))
+        new_c = torch.sigmoid(blocks["f"] + forget_bias) * c + torch.sigmoid(blocks["i"]) * torch.tanh(blocks["g"])
+        if clip_c:
+            new_c = new_c.clamp(-cell_clip, cell_clip)
+        new_h = (torch.sigmoid(blocks["o"]) * torch.tanh(new_c)) @ W_P
+        if clip_h:
+            new_h = new_h.clamp(-proj_clip, proj_clip)
+        return new_h, new_c
+
+    return {
+        "the gate blocks in PyTorch's order i, f, g, o; ELMo's (TensorFlow's) order is i, g, f, o":
+            run("ifgo"),
+        "no forget bias: the forget gate is sigmoid(f + 1), the +1 added at every step":
+            run("igfo", forget_bias=0.0),
+        "no cell clip: clamp the new memory c to [-cell_clip, cell_clip] before computing h":
+            run("igfo", clip_c=False),
+        "no projection clip: clamp h = (sigmoid(o) * tanh(c)) @ W_P to [-proj_clip, proj_clip]":
+            run("igfo", clip_h=False),
+    }
+
+
+def check_lstm_step(fn: Callable) -> None:
+    """``fn(x, h, c, W_x, W_h, b, W_P, cell_clip, proj_clip)`` -> (h, c), one step of the cell."""
+    name = "lstm_step"
+    cell, x, h, c, weights = _cell_and_inputs()
+    args = dict(weights, cell_clip=cell.cell_clip, proj_clip=cell.proj_clip)
+    result = call(fn, x.clone(), h.clone(), c.clone(), **{k: (v.clone() if torch.is_tensor(v) else v)
+                                                          for k, v in args.items()}, name=name)
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise AssertionError(f"{name} should return two tensors (h, c), got {type(result).__name__}")
+    with torch.no_grad():
+        expected = cell.step(cell.input_linear(x), (h, c))
+    hint = "see the equations at the start of the chapter"
+    for mistake, (wrong_h, wrong_c) in _step_variants(x, h, c, **args).items():
+        got_h, got_c = (as_array(t, name) for t in result)
+        if (got_h.shape == tuple(wrong_h.shape) and got_c.shape == tuple(wrong_c.shape)
+                and torch.allclose(torch.as_tensor(got_h), wrong_h, atol=1e-5)
+                and torch.allclose(torch.as_tensor(got_c), wrong_c, atol=1e-5)):
+            hint = f"your step matches a version with {mistake}"
+            break
+    assert_close(result[1], expected[1], "the new memory c", hint)
+    assert_close(result[0], expected[0], "the new output h", hint)
+    passed(name, "gate order i, g, f, o, forget bias +1, cell clip and projection clip")
+
+
+# ---- size of a layer -------------------------------------------------------------------------
+def _count(input_dim: int, cell_dim: int, projection_dim: int) -> int:
+    cell = LstmCellWithProjection(input_dim, cell_dim, projection_dim)
+    return sum(p.numel() for p in cell.parameters())
+
+
+def check_lstm_parameter_count(fn: Callable) -> None:
+    """``fn(input_dim, cell_dim, projection_dim)`` -> the number of weights of one layer."""
+    name = "lstm_parameter_count"
+    for dims in [(3, 4, 2), (8, 16, 8), (5, 7, 3)]:
+        got = call(fn, *dims, name=name)
+        expected = _count(*dims)
+        if got != expected:
+            i, c, p = dims
+            hints = {
+                expected - 4 * c: "you forgot the bias b (4C numbers)",
+                expected - c * p: "you forgot the projection W_P (C x P)",
+                expected - p * 4 * c + c * 4 * c: "the recurrent matrix W_h reads h, of size P, not C",
+                expected - p * 4 * c: "you forgot the recurrent matrix W_h (P x 4C)",
+            }
+            hint = hints.get(got, "count W_x (in x 4C), b (4C), W_h (P x 4C) and W_P (C x P)")
+            raise AssertionError(
+                f"{name}{dims} returned {got!r}, expected {expected}. Hint: {hint}"
+            )
+    passed(name, f"three layer sizes, e.g. {_count(128, 1024, 128):,d} weights for C=1024, P=128")
