@@ -23,7 +23,7 @@ from typing import Any, Dict, Optional, Tuple
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 FORMAT = "elmo_mini-checkpoint-v1"
 CHECKPOINT = "checkpoint.safetensors"
@@ -57,19 +57,8 @@ def save_tensors_atomic(
     tensors: Dict[str, torch.Tensor], path: str | Path, metadata: Dict[str, str]
 ) -> None:
     """``safetensors`` file written to a temporary name, then renamed into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        tensors = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
-        save_file(tensors, tmp, metadata=metadata)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a checkpoint is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    tensors = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
+    atomic_write_bytes(path, save(tensors, metadata=metadata))
 
 
 def load_tensors(path: str | Path) -> Tuple[Dict[str, torch.Tensor], Dict[str, str]]:

@@ -15,6 +15,17 @@ from typing import Any, List
 SMALL_FILTERS = [[1, 32], [2, 32], [3, 64], [4, 128], [5, 256], [6, 512], [7, 1024]]
 
 
+def read_json(path: str | Path, what: str) -> Any:
+    """The JSON in ``path``; a missing or unreadable file raises an error that names it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} not found: {path}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{what} {path} is not valid JSON: {err}") from None
+
+
 @dataclass
 class ElmoConfig:
     """Every size in an ELMo biLM.
@@ -118,14 +129,7 @@ class ElmoConfig:
     @classmethod
     def load(cls, path: str | Path) -> "ElmoConfig":
         """Read an ``options.json`` file."""
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"options file not found: {path}")
-        try:
-            options = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise ValueError(f"{path} is not a JSON options file: {err}") from None
-        return cls.from_options(options)
+        return cls.from_options(read_json(path, "options file"))
 
     def to_dict(self) -> dict[str, Any]:
         """A flat dictionary (the form our own checkpoints store)."""

@@ -44,7 +44,7 @@ from .checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
-from .config import ElmoConfig
+from .config import ElmoConfig, read_json
 from .lm import LanguageModel, perplexity
 from .vocab import Vocabulary
 
@@ -135,13 +135,7 @@ class TrainConfig:
 
     @classmethod
     def load(cls, path: str | Path) -> "TrainConfig":
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"config file not found: {path}")
-        try:
-            values = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise ValueError(f"config file {path} is not valid JSON: {err}") from None
+        values = read_json(path, "config file")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:

@@ -82,10 +82,10 @@ def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
     before = (tmp_path / CHECKPOINT).read_bytes()
     import elmo_mini.checkpoint as ck
 
-    def crash(*args, **kwargs):
+    def crash(*args, **kwargs):  # the disk fills while the temporary file is being written
         raise OSError("disk full")
 
-    monkeypatch.setattr(ck, "save_file", crash)
+    monkeypatch.setattr(ck.os, "fsync", crash)
     with pytest.raises(OSError):
         train(TrainConfig(**TINY), sentences=TEXT, max_steps=3, run_dir=tmp_path)
     assert (tmp_path / CHECKPOINT).read_bytes() == before
