@@ -82,10 +82,13 @@ class LstmCellWithProjection(nn.Module):
         h, c = state if state is not None else self.zero_state(batch, inputs)
         x_gates = self.input_linear(inputs)  # (B, T, 4C): all input products in one matmul
         keep = mask.unsqueeze(-1).to(inputs.dtype)  # (B, T, 1)
+        # unbind once rather than index x_gates[:, t] per step: the gradient of each indexing is
+        # a zero-filled (B, T, 4C) tensor, which made training's backward pass O(T^2).
+        x_steps, keep_steps = x_gates.unbind(1), keep.unbind(1)  # T x (B, 4C), T x (B, 1)
         outputs = []
         for t in range(steps):
-            new_h, new_c = self.step(x_gates[:, t], (h, c))
-            m = keep[:, t]  # (B, 1): 1 where step t is real
+            new_h, new_c = self.step(x_steps[t], (h, c))
+            m = keep_steps[t]  # (B, 1): 1 where step t is real
             h = m * new_h + (1 - m) * h
             c = m * new_c + (1 - m) * c
             outputs.append(new_h * m)

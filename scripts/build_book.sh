@@ -7,6 +7,17 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
+# Sphinx re-reads only changed chapters, and the execution cache keys on each chapter's cells
+# only. Chapters also read the package and the shipped model, so when those change every cached
+# output is stale: start afresh.
+inputs_hash=$(find elmo_mini requirements.txt -type f ! -path '*__pycache__*' | LC_ALL=C sort \
+    | xargs cat | sha256sum | cut -c1-16)
+if [ -d _build/.doctrees ] && [ "$(cat _build/.inputs_hash 2>/dev/null)" != "$inputs_hash" ]; then
+    echo "build_book: elmo_mini or its model changed since the last build; re-executing every chapter"
+    rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute
+fi
+mkdir -p _build
+echo "$inputs_hash" > _build/.inputs_hash
 start=$(date +%s)
 status=0
 jupyter-book build . -W --keep-going || status=$?

@@ -56,6 +56,15 @@ def test_stub_keeps_indentation_and_code_around_markers():
     assert changed and not top_level
 
 
+def test_cross_references_become_plain_text():
+    """Jupyter does not know MyST roles; a notebook keeps the words a reader needs."""
+    state = mn._State(student=True)
+    text = ("See the appendix {doc}`for instructors <appendix_instructors>` and {doc}`glossary`; "
+            "{numref}`Figure <char-cnn-fig>` shows it.")
+    assert mn.transform_markdown(text, state, "x.md") == (
+        "See the appendix for instructors and glossary; Figure shows it.")
+
+
 def test_unbalanced_markers_are_an_error():
     with pytest.raises(mn.ConversionError, match="without"):
         mn.stub_solutions("### BEGIN SOLUTION\nx = 1\n", "book/x.md")
@@ -102,6 +111,7 @@ def test_student_edition(book: Path):
     raw = "https://raw.githubusercontent.com/elmo-mini/elmo-book/main/figs/"
     assert f"![the char-CNN]({raw}char_cnn_playing.png)" in text  # Colab can fetch it
     assert "package's own version" in text  # text after the last solution is kept
+    assert "prose guard" not in text  # a build-time check of the prose is not for students
 
 
 def test_teacher_edition(book: Path, tmp_path: Path):
@@ -112,6 +122,7 @@ def test_teacher_edition(book: Path, tmp_path: Path):
     assert "negative repeat" in text and "**Solution**" in text
     assert "raises-exception" not in text and "NotImplementedError" not in text
     assert "solution-start" not in text
+    assert "prose guard" not in text
 
 
 def test_check_detects_stale_missing_extra_and_leaked(book: Path):

@@ -43,3 +43,25 @@ def test_embedder_and_language_model_work_on_it():
     # after "... of the" the model should expect a word, not the end of the sentence
     top = mini.vocab.words[int(forward[0, 4].argmax())]
     assert top not in ("</S>", "<S>")
+
+
+def card_row(card: str, split: str) -> dict:
+    """One row of the card's perplexity table, by column name."""
+    lines = card.splitlines()
+    header = next(line for line in lines if line.startswith("| split |"))
+    row = next(line for line in lines if line.startswith(f"| {split} |"))
+    cells = lambda line: [cell.strip() for cell in line.strip("|").split("|")]  # noqa: E731
+    return dict(zip(cells(header), cells(row)))
+
+
+def test_the_card_states_the_shipped_models_test_perplexity():
+    """The card's numbers belong to the weights beside it: re-export without updating the card
+    and this fails (the biLM's test perplexity, to the card's one decimal)."""
+    from elmo_mini.data import load_sotu
+    from elmo_mini.train import evaluate
+
+    mini = load_pretrained()
+    row = card_row(model_card(), "test")
+    result = evaluate(mini.lm, load_sotu("test"), mini.vocab)
+    for direction in ("forward", "backward", "mean"):
+        assert round(result[f"ppl_{direction}"], 1) == float(row[f"biLM {direction}"]), direction

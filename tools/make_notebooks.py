@@ -18,6 +18,9 @@ matter) are converted. The student edition:
   the repository on GitHub (raw.githubusercontent.com), where Colab can fetch them;
 * tags ``raises-exception`` the self-check cells (``check_...(``) and the cells whose stub runs at
   top level, so that ``pytest --nbmake notebooks/`` runs every notebook to the end;
+* keeps only the text of the cross-reference roles ``{doc}``, ``{ref}`` and ``{numref}``;
+* drops the cells tagged ``prose-guard`` (both editions): hidden cells that check, at build time,
+  a claim the prose makes about the shipped model;
 * has no outputs and a ``python3`` kernelspec.
 
 Every chapter's first code cell must be the canonical setup cell (``--setup-cell``), built from
@@ -206,6 +209,9 @@ def _figure_md(arg: str, options: dict, body: list[str]) -> list[str]:
 
 
 FIG_LINK = re.compile(r"\]\(\.\./figs/")
+# a MyST cross-reference such as {doc}`for instructors <appendix_instructors>`: Jupyter shows
+# it raw, so a notebook keeps only its text ("for instructors") or, without one, its target
+XREF = re.compile(r"\{(?:doc|ref|numref)\}`(?P<text>[^`<]*?)\s*(?:<(?P<target>[^>`]+)>)?`")
 
 
 def transform_markdown(text: str, state: _State, where: str, figs: str = "../figs/") -> str:
@@ -250,7 +256,8 @@ def transform_markdown(text: str, state: _State, where: str, figs: str = "../fig
         squeezed.append(line)
     while squeezed and squeezed[-1].strip() == "":
         squeezed.pop()
-    return FIG_LINK.sub(lambda _: "](" + figs, "\n".join(squeezed))
+    text = XREF.sub(lambda m: m["text"], "\n".join(squeezed))
+    return FIG_LINK.sub(lambda _: "](" + figs, text)
 
 
 # ---------------------------------------------------------------------------- notebooks
@@ -279,8 +286,8 @@ def convert(path: Path, url: str, student: bool = True,
             if text.strip():
                 cells.append(nbformat.v4.new_markdown_cell(text))
             continue
-        if cell.cell_type != "code":
-            continue
+        if cell.cell_type != "code" or "prose-guard" in tags:
+            continue  # a prose guard checks the book's text at build time (CONTRIBUTING.md)
         text = cell.source
         if student:
             if state.in_solution and not has_markers(text):
