@@ -7,7 +7,8 @@ Prints (figures, not a timed test):
   * training tokens/s on real State of the Union batches (the batches the trainer uses);
   * FLOPs per token from the model's shapes: the dense count (every token through the char-CNN
     with all 50 characters) and the executed count (what runs after the char-CNN's exact
-    shortcuts: each distinct word of a batch once, character axis trimmed), x3 for training
+    shortcuts: each distinct word of a batch once, character axis trimmed; the filler rows and
+    characters that round the convolutions' shapes are not counted), x3 for training
     (forward + backward);
   * a GEMM's FLOP/s measured in the same process on the same threads, and the share of it the
     training reaches (executed FLOPs x tokens/s / GEMM FLOP/s);
