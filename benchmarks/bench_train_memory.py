@@ -2,7 +2,7 @@
 
     python benchmarks/bench_train_memory.py                  # 600 steps, ~8 minutes on 2 cores
     python benchmarks/bench_train_memory.py --steps 3000     # a longer look
-    MALLOC_MMAP_THRESHOLD_=4194304 python benchmarks/bench_train_memory.py   # another allocator setting
+    python benchmarks/bench_train_memory.py --malloc-default # without elmo_mini.heap's setting
 
 Runs :func:`elmo_mini.train.train` with the shipped model's settings (batches of 2,400 tokens,
 validation every 200 steps, checkpoints into a temporary directory) while a thread reads the
@@ -34,7 +34,11 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch-tokens", type=int, default=2400)
+    parser.add_argument("--malloc-default", action="store_true",
+                        help="skip train()'s call of elmo_mini.heap.keep_freed_memory")
     args = parser.parse_args()
+    if args.malloc_default:
+        trainer.keep_freed_memory = lambda: False
     if not sys.platform.startswith("linux"):
         raise SystemExit("this benchmark reads /proc/self/status, which only Linux has")
 
