@@ -1,4 +1,4 @@
-"""Shared fixtures: where the reference material lives, and small random models."""
+"""Shared fixtures: where the reference material lives, small random models, the browser."""
 
 from __future__ import annotations
 
@@ -49,3 +49,23 @@ def tiny_bilm(tiny_config) -> BiLM:
         for p in model.parameters():
             p.uniform_(-0.5, 0.5)
     return model.eval()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The built book (``_build/html``) served on 127.0.0.1; skip (fail under CI) if not built."""
+    from browser_fixtures import HTML, serve, unavailable
+
+    if not any(HTML.glob("book/*.html")):
+        unavailable(f"no built chapters in {HTML / 'book'}: run `bash scripts/build_book.sh`")
+    with serve(HTML) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium through Playwright; skip (fail under CI) when it is missing."""
+    from browser_fixtures import launch_chromium
+
+    with launch_chromium() as chromium:
+        yield chromium

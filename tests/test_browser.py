@@ -11,22 +11,15 @@ Checks, per chapter page: every image loaded; no cell output shows a traceback (
 
 from __future__ import annotations
 
-import functools
-import os
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from browser_fixtures import HTML, unavailable
 from make_notebooks import is_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update"]
 COLAB = re.compile(r"^https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/[^/]+/"
                    r"notebooks/(?P<name>[^/]+\.ipynb)$")
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s*\w+(Error|Exception): ", re.MULTILINE)
@@ -34,44 +27,6 @@ TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\s*\w+(Error|Excep
 
 pytestmark = pytest.mark.slow
 CHAPTERS = sorted(HTML.glob("book/*.html"))
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
-    pytest.skip(reason)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not CHAPTERS:
-        _unavailable(f"no built chapters in {HTML / 'book'}: run `bash scripts/build_book.sh`")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
-                                functools.partial(_QuietHandler, directory=str(HTML)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -87,7 +42,7 @@ def page(browser, server):
 @pytest.mark.parametrize("html", CHAPTERS or [None], ids=lambda p: p.stem if p else "none")
 def test_chapter_page(page, server, html):
     if html is None:
-        _unavailable(f"no built chapters in {HTML / 'book'}: run `bash scripts/build_book.sh`")
+        unavailable(f"no built chapters in {HTML / 'book'}: run `bash scripts/build_book.sh`")
     page.goto(f"{server}/book/{html.name}", wait_until="load")
     page.evaluate("document.querySelectorAll('img[loading=lazy]')"
                   ".forEach(i => { i.loading = 'eager'; })")
