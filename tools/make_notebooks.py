@@ -3,6 +3,7 @@
     python tools/make_notebooks.py                  # write notebooks/ (student edition)
     python tools/make_notebooks.py --check          # fail if notebooks/ is stale or leaks a solution
     python tools/make_notebooks.py --teacher DIR    # write the teacher edition (solutions kept)
+    python tools/make_notebooks.py --nbgrader DIR   # write nbgrader source notebooks DIR/NN/NN.ipynb
     python tools/make_notebooks.py --setup-cell     # print the canonical first code cell
     python tools/make_notebooks.py --insert-setup-cell book/NN_name.md
 
@@ -22,6 +23,13 @@ matter) are converted. The student edition:
 * drops the cells tagged ``prose-guard`` (both editions): hidden cells that check, at build time,
   a claim the prose makes about the shipped model;
 * has no outputs and a ``python3`` kernelspec.
+
+The nbgrader edition (``--nbgrader DIR``, for a course's ``source/`` folder) has the cells of the
+student edition with the solutions left in and nbgrader's cell metadata (schema version 3): each
+code cell with solution markers is an "autograded answer" (``grade_id`` ``solution-<function>``),
+each self-check cell a locked "autograder tests" cell worth 1 point (``check-<name>``), every other
+cell read-only. ``nbgrader generate_assignment`` then makes the student version (the same stubs as
+the student edition) and ``nbgrader autograde`` scores a submission one point per passed check.
 
 Every chapter's first code cell must be the canonical setup cell (``--setup-cell``), built from
 ``repository.url`` in ``_config.yml``: the repository URL is written in that one place only.
@@ -264,10 +272,12 @@ def transform_markdown(text: str, state: _State, where: str, figs: str = "../fig
 
 
 def convert(path: Path, url: str, student: bool = True,
-            figs: str = "../figs/") -> nbformat.NotebookNode:
+            figs: str = "../figs/", nbgrader: bool = False) -> nbformat.NotebookNode:
     """The student (or teacher) edition of the MyST notebook at ``path``.
 
     ``figs`` replaces ``../figs/`` in image links (the raw GitHub address, so Colab shows them).
+    ``nbgrader=True`` (with ``student=True``) keeps the student edition's cells and tags but not
+    its stubs: the solutions stay, and :func:`add_nbgrader_metadata` marks the cells.
     """
     where = str(path)
     source_nb = jupytext.read(path, fmt="md:myst")
@@ -292,9 +302,11 @@ def convert(path: Path, url: str, student: bool = True,
         if student:
             if state.in_solution and not has_markers(text):
                 continue  # a demonstration inside the solution: part of the answer
-            text, _, top_level = stub_solutions(text, where)
-            if top_level or CHECK_CALL.search(text):
-                tags.append("raises-exception")
+            stubbed, _, top_level = stub_solutions(text, where)
+            if top_level or CHECK_CALL.search(stubbed):
+                tags.append("raises-exception")  # in the nbgrader edition: once released
+            if not nbgrader:
+                text = stubbed
         else:
             stub_solutions(text, where)  # the teacher edition keeps them, but they must balance
         new = nbformat.v4.new_code_cell(text)
@@ -307,7 +319,54 @@ def convert(path: Path, url: str, student: bool = True,
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     _stable_ids(nb, path.stem)
+    if nbgrader:
+        add_nbgrader_metadata(nb, where)
     return nb
+
+
+NBGRADER_SCHEMA = 3
+CHECK_NAME = re.compile(r"(?<!def )\bcheck_(?P<name>\w+)\(")
+DEF_NAME = re.compile(r"^\s*def (?P<name>\w+)\(", re.MULTILINE)
+
+
+def add_nbgrader_metadata(nb: nbformat.NotebookNode, where: str = "") -> None:
+    """Mark the cells of a notebook (solutions kept) the way nbgrader's Create Assignment does.
+
+    A code cell with solution markers becomes an autograded answer (``solution-<function>``); a
+    self-check cell a locked test cell worth one point (``check-<name>``); every other cell is
+    read-only (``cell-<id>``: nbgrader wants a ``grade_id`` on locked cells too). A cell that holds
+    both a solution and a check is refused: the check would be graded on its own answer cell.
+    """
+    seen: set[str] = set()
+
+    def unique(grade_id: str) -> str:
+        candidate, n = grade_id, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{grade_id}-{n}"
+        seen.add(candidate)
+        return candidate
+
+    for cell in nb.cells:
+        solution = cell.cell_type == "code" and has_markers(cell.source)
+        check = cell.cell_type == "code" and CHECK_NAME.search(cell.source)
+        if solution and check:
+            raise ConversionError(
+                f"{where}: a code cell holds both a solution ({BEGIN!r}) and a self-check "
+                f"({check.group(0)!r}...): put the check in a cell of its own after the solution, "
+                "so that nbgrader can lock and grade it"
+            )
+        meta = {"schema_version": NBGRADER_SCHEMA, "grade": False, "solution": False,
+                "locked": True}
+        if solution:
+            function = DEF_NAME.search(cell.source)
+            name = function["name"] if function else cell.id
+            meta.update(solution=True, locked=False, grade_id=unique(f"solution-{name}"))
+        elif check:
+            meta.update(grade=True, points=1, grade_id=unique(f"check-{check['name']}"))
+        else:
+            meta["grade_id"] = unique(f"cell-{cell.id}")
+        cell.metadata["nbgrader"] = meta
 
 
 def _stable_ids(nb: nbformat.NotebookNode, stem: str) -> None:
@@ -337,10 +396,18 @@ def expected(root: Path = ROOT, student: bool = True) -> dict[str, str]:
     return {f"{p.stem}.ipynb": render(convert(p, url, student, figs)) for p in chapters(root)}
 
 
+def expected_nbgrader(root: Path = ROOT) -> dict[str, str]:
+    """``NN_name/NN_name.ipynb`` -> text: one nbgrader assignment per chapter, named after it."""
+    url, figs = repository_url(root), figures_url(root)
+    return {f"{p.stem}/{p.stem}.ipynb": render(convert(p, url, True, figs, nbgrader=True))
+            for p in chapters(root)}
+
+
 def write(out_dir: Path, notebooks: dict[str, str]) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in notebooks.items():
         path = out_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             print("wrote", path)
@@ -403,6 +470,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="exit 1 if the student notebooks are stale or hold a solution")
     parser.add_argument("--teacher", type=Path, metavar="DIR",
                         help="write the teacher edition (solutions kept) to DIR")
+    parser.add_argument("--nbgrader", type=Path, metavar="DIR",
+                        help="write nbgrader source notebooks to DIR/NN_name/NN_name.ipynb "
+                             "(DIR: a course's source/ folder)")
     parser.add_argument("--setup-cell", action="store_true",
                         help="print the canonical setup cell (MyST) and exit")
     parser.add_argument("--insert-setup-cell", type=Path, nargs="+", metavar="MD",
@@ -435,6 +505,8 @@ def main(argv: list[str] | None = None) -> int:
         write(out_dir, expected(root, student=True))
         if args.teacher:
             write(args.teacher, expected(root, student=False))
+        if args.nbgrader:
+            write(args.nbgrader, expected_nbgrader(root))
     except ConversionError as err:
         print("make_notebooks:", err, file=sys.stderr)
         return 1

@@ -1,0 +1,177 @@
+"""nbgrader itself on the nbgrader edition (``tools/make_notebooks.py --nbgrader``), as a course runs it.
+
+In a temporary course directory (``nbgrader_config.py``, ``source/<chapter>/<chapter>.ipynb``),
+for three chapters: ``nbgrader generate_assignment``, then ``nbgrader autograde`` of three
+submissions the test makes from the released notebook:
+
+* ``solutions``: every answer cell gets the book's solution back -> every check's point;
+* ``stubs``: the released notebook untouched -> 0 points for every exercise;
+* ``wrong``: the solutions, except one plausible mistake per chapter -> only that exercise's
+  check loses its point.
+
+The scores are read from nbgrader's gradebook and printed (``pytest -s`` shows them). Autograding
+executes each chapter three times: this is the slowest test after the browser's (about 1.5-2
+minutes on two cores).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import make_notebooks as mn
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# chapter -> (the answer cell to break, the line of the book's solution, the mistake)
+WRONG = {
+    # </S> at the end of the padded row, not right after the sentence's last word
+    "02_characters_to_ids": ("solution-add_sentence_boundaries",
+                             "out[b, n + 1] = ", "out[b, steps + 1] = "),
+    # the perplexity with the sign dropped: exp(mean log p) instead of exp(-mean log p)
+    "04_language_models": ("solution-perplexity_from_log_probs",
+                           "math.exp(-sum(values) / len(values))",
+                           "math.exp(sum(values) / len(values))"),
+    # the raw scalars used as weights, without the softmax
+    "07_layers_and_mix": ("solution-scalar_mix",
+                          "weights = torch.softmax(scalars, dim=0)", "weights = scalars"),
+}
+SUBMISSIONS = ("solutions", "stubs", "wrong")
+CONFIG = """\
+c = get_config()
+c.CourseDirectory.course_id = "elmo-book"
+# autograding executes the whole chapter: the slowest cell (a corpus load, a model) needs more
+# than nbgrader's default 30 seconds on a busy two-core machine
+c.Execute.timeout = 180
+"""
+
+
+def nbgrader(course: Path, *args: str) -> None:
+    """Run ``nbgrader ARGS`` in ``course`` as an instructor does; fail with its log on an error."""
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, text=True,
+                            capture_output=True, timeout=900, check=False)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0 and "[ERROR]" not in log, f"nbgrader {' '.join(args)}:\n{log}"
+
+
+def grade_ids(nb: dict, kind: str) -> list[str]:
+    return [c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"]
+            if c["metadata"].get("nbgrader", {}).get(kind)]
+
+
+def submission(release: dict, source: dict, which: str, chapter: str) -> dict:
+    """A student's notebook: the release with its answer cells filled in as ``which`` says."""
+    answers = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"]) for c in source["cells"]
+               if c["metadata"].get("nbgrader", {}).get("solution")}
+    nb = json.loads(json.dumps(release))
+    if which == "stubs":
+        return nb
+    broken, right, wrong = WRONG[chapter]
+    for cell in nb["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell["source"] = answers[grade_id]
+            if which == "wrong" and grade_id == broken:
+                assert right in cell["source"], f"{chapter}: {right!r} is no longer in {broken}"
+                cell["source"] = cell["source"].replace(right, wrong)
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> dict:
+    """chapter -> submission -> {check grade_id: (score, max_score)}, from nbgrader's gradebook."""
+    try:
+        from nbgrader.api import Gradebook
+    except ImportError:
+        reason = "nbgrader is not installed: pip install -r requirements.txt (it is pinned there)"
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI is set, so this is a failure, not a skip)")
+        pytest.skip(reason)
+
+    course = tmp_path_factory.mktemp("course")
+    (course / "nbgrader_config.py").write_text(CONFIG)
+    editions = mn.expected_nbgrader(ROOT)
+    start = time.perf_counter()
+    for chapter in WRONG:
+        name = f"{chapter}/{chapter}.ipynb"
+        (course / "source" / chapter).mkdir(parents=True)
+        (course / "source" / name).write_text(editions[name])
+        nbgrader(course, "generate_assignment", chapter)
+        release = json.loads((course / "release" / name).read_text())
+        source = json.loads(editions[name])
+        for which in SUBMISSIONS:
+            path = course / "submitted" / which / name
+            path.parent.mkdir(parents=True)
+            path.write_text(json.dumps(submission(release, source, which, chapter)))
+        nbgrader(course, "autograde", chapter)
+    elapsed = time.perf_counter() - start
+
+    scores: dict = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="elmo-book") as gb:
+        for chapter in WRONG:
+            for which in SUBMISSIONS:
+                nb = gb.find_submission_notebook(chapter, chapter, which)
+                scores.setdefault(chapter, {})[which] = {
+                    g.name: (g.score, g.max_score) for g in nb.grades}
+    print(f"\nnbgrader autograde, {len(WRONG)} chapters x {len(SUBMISSIONS)} submissions "
+          f"in {elapsed:.0f} s (generate_assignment included)")
+    for chapter, by_submission in scores.items():
+        for which, grades in by_submission.items():
+            total = sum(s for s, _ in grades.values())
+            best = sum(m for _, m in grades.values())
+            detail = ", ".join(f"{k} {s:g}/{m:g}" for k, (s, m) in sorted(grades.items()))
+            print(f"  {chapter:22} {which:9} {total:g}/{best:g}  ({detail})")
+    return {"course": course, "scores": scores, "editions": editions}
+
+
+@pytest.mark.slow
+def test_the_released_notebook_is_the_student_edition(graded):
+    """generate_assignment strips the solutions into exactly the student edition's stubs."""
+    for chapter in WRONG:
+        release = json.loads((graded["course"] / "release" / chapter / f"{chapter}.ipynb")
+                             .read_text())
+        student = json.loads((ROOT / "notebooks" / f"{chapter}.ipynb").read_text())
+        assert [(c["cell_type"], "".join(c["source"]), c["metadata"].get("tags", []))
+                for c in release["cells"]] == [
+            (c["cell_type"], "".join(c["source"]), c["metadata"].get("tags", []))
+            for c in student["cells"]], chapter
+        assert "BEGIN SOLUTION" not in json.dumps(release)
+        # the prose and the set-up cells are read-only for the student
+        locked = [c for c in release["cells"] if c["metadata"]["nbgrader"]["locked"]]
+        assert locked and all(c["metadata"]["editable"] is False for c in locked)
+
+
+@pytest.mark.slow
+def test_solutions_get_every_point(graded):
+    for chapter, by_submission in graded["scores"].items():
+        checks = grade_ids(json.loads(graded["editions"][f"{chapter}/{chapter}.ipynb"]), "grade")
+        assert sorted(by_submission["solutions"]) == sorted(checks) and len(checks) >= 2
+        assert all(s == m == 1 for s, m in by_submission["solutions"].values()), (
+            chapter, by_submission["solutions"])
+
+
+@pytest.mark.slow
+def test_untouched_stubs_get_no_point(graded):
+    for chapter, by_submission in graded["scores"].items():
+        assert by_submission["stubs"] and all(
+            s == 0 and m == 1 for s, m in by_submission["stubs"].values()), (
+            chapter, by_submission["stubs"])
+
+
+@pytest.mark.slow
+def test_one_wrong_answer_loses_only_its_own_point(graded):
+    for chapter, by_submission in graded["scores"].items():
+        broken = "check-" + WRONG[chapter][0].removeprefix("solution-")
+        got = {k: s for k, (s, _) in by_submission["wrong"].items()}
+        assert got == {k: (0 if k == broken else 1) for k in got}, (chapter, got)
+
+
+def test_nbgrader_is_pinned():
+    """The tests above grade with the nbgrader that requirements.txt pins (CI installs it)."""
+    pins = (ROOT / "requirements.txt").read_text().split()
+    assert any(p.startswith("nbgrader==") for p in pins)
