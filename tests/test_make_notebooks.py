@@ -222,3 +222,70 @@ def test_the_convention_renders_in_jupyter_book(book: Path):
     assert html.index('class="nf">pad_word<') > solution  # the code sits inside the dropdown
     assert "check_pad_word: passed" in html  # the solution was executed and passes its check
     assert "notebooks/exercise_demo.ipynb" in html  # Colab badge/button
+
+
+def nbgrader_cells(path: Path) -> list[dict]:
+    return [{**c, "nbgrader": raw["metadata"]["nbgrader"]}
+            for c, raw in zip(cells(path), json.loads(path.read_text())["cells"])]
+
+
+def test_nbgrader_edition(book: Path, tmp_path: Path):
+    """Answer cells keep their solution; checks are 1-point locked test cells; the rest locked."""
+    source = tmp_path / "course" / "source"
+    assert run(book, "--nbgrader", str(source)).returncode == 0
+    path = source / "exercise_demo" / "exercise_demo.ipynb"  # source/<assignment>/<notebook>
+    cs = nbgrader_cells(path)
+    by_id = {c["nbgrader"]["grade_id"]: c for c in cs}
+    assert len(by_id) == len(cs)  # one grade_id per cell, all distinct
+    assert all(c["nbgrader"]["schema_version"] == 3 for c in cs)
+
+    answer = by_id["solution-pad_word"]
+    assert "### BEGIN SOLUTION\n    chars = list(word)" in answer["source"]
+    assert answer["nbgrader"] == {"schema_version": 3, "grade": False, "solution": True,
+                                  "locked": False, "grade_id": "solution-pad_word"}
+    assert by_id["solution-n_chars"]["nbgrader"]["solution"]  # a top-level answer: its name
+    check = by_id["check-pad_word"]
+    assert check["source"] == "check_pad_word(pad_word)"
+    assert check["nbgrader"] == {"schema_version": 3, "grade": True, "solution": False,
+                                 "locked": True, "points": 1, "grade_id": "check-pad_word"}
+    others = [c for c in cs if c["nbgrader"]["grade_id"].startswith("cell-")]
+    assert len(others) == len(cs) - 3
+    assert all(c["nbgrader"]["locked"] and not c["nbgrader"]["grade"]
+               and not c["nbgrader"]["solution"] for c in others)
+    # the definition of the check and the setup cell are locked, not graded
+    assert any(c["source"].startswith("def check_pad_word") for c in others)
+    assert any("google.colab" in c["source"] for c in others)
+
+
+def test_nbgrader_edition_is_the_student_edition_with_the_solutions(book: Path, tmp_path: Path):
+    """Same cells and tags as the student edition: stubbing the answers gives it back exactly."""
+    assert run(book, "--nbgrader", str(tmp_path / "source")).returncode == 0
+    graded = cells(tmp_path / "source" / "exercise_demo" / "exercise_demo.ipynb")
+    student = cells(book / "notebooks" / "exercise_demo.ipynb")
+    assert [(c["type"], mn.stub_solutions(c["source"])[0], c["tags"]) for c in graded] == [
+        (c["type"], c["source"], c["tags"]) for c in student]
+    text = (tmp_path / "source" / "exercise_demo" / "exercise_demo.ipynb").read_text()
+    assert "negative repeat" not in text and "**Solution**" not in text  # the written answer
+    assert 'pad_word(\\"playing\\", 3)' not in text  # the demonstration inside the solution
+
+
+def test_nbgrader_metadata_passes_nbgrader_validation(book: Path, tmp_path: Path):
+    nbgrader_format = pytest.importorskip("nbgrader.nbgraderformat")
+    import nbformat
+
+    assert run(book, "--nbgrader", str(tmp_path)).returncode == 0
+    nb = nbformat.read(tmp_path / "exercise_demo" / "exercise_demo.ipynb", as_version=4)
+    nbgrader_format.MetadataValidator().validate_nb(nb)  # raises on a bad or duplicate cell
+    nb.cells[2].metadata["nbgrader"]["grade_id"] = nb.cells[1].metadata["nbgrader"]["grade_id"]
+    with pytest.raises(nbgrader_format.ValidationError, match="Duplicate grade id"):
+        nbgrader_format.MetadataValidator().validate_nb(nb)
+
+
+def test_nbgrader_refuses_a_check_inside_an_answer_cell(book: Path, tmp_path: Path):
+    md = book / "book" / "exercise_demo.md"
+    md.write_text(md.read_text().replace("    ### END SOLUTION\n```",
+                                         "    ### END SOLUTION\ncheck_pad_word(pad_word)\n```", 1))
+    result = run(book, "--nbgrader", str(tmp_path / "source"))
+    assert result.returncode == 1
+    assert "exercise_demo.md" in result.stderr and "both a solution" in result.stderr
+    assert "cell of its own" in result.stderr  # says how to fix it

@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import make_notebooks as mn
@@ -82,6 +83,17 @@ def submission(release: dict, source: dict, which: str, chapter: str) -> dict:
     return nb
 
 
+def execution_seconds(path: Path) -> float:
+    """Seconds from the first code cell's start to the last one's end (nbclient's timestamps)."""
+    stamps = [c["metadata"].get("execution", {}) for c in json.loads(path.read_text())["cells"]
+              if c["cell_type"] == "code"]
+    start, end = stamps[0].get("iopub.execute_input"), stamps[-1].get("shell.execute_reply")
+    if not (start and end):
+        return float("nan")
+    return (datetime.fromisoformat(end.replace("Z", "+00:00"))
+            - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict:
     """chapter -> submission -> {check grade_id: (score, max_score)}, from nbgrader's gradebook."""
@@ -97,7 +109,9 @@ def graded(tmp_path_factory) -> dict:
     (course / "nbgrader_config.py").write_text(CONFIG)
     editions = mn.expected_nbgrader(ROOT)
     start = time.perf_counter()
+    seconds = {}
     for chapter in WRONG:
+        chapter_start = time.perf_counter()
         name = f"{chapter}/{chapter}.ipynb"
         (course / "source" / chapter).mkdir(parents=True)
         (course / "source" / name).write_text(editions[name])
@@ -109,6 +123,7 @@ def graded(tmp_path_factory) -> dict:
             path.parent.mkdir(parents=True)
             path.write_text(json.dumps(submission(release, source, which, chapter)))
         nbgrader(course, "autograde", chapter)
+        seconds[chapter] = time.perf_counter() - chapter_start
     elapsed = time.perf_counter() - start
 
     scores: dict = {}
@@ -121,6 +136,10 @@ def graded(tmp_path_factory) -> dict:
     print(f"\nnbgrader autograde, {len(WRONG)} chapters x {len(SUBMISSIONS)} submissions "
           f"in {elapsed:.0f} s (generate_assignment included)")
     for chapter, by_submission in scores.items():
+        runs = ", ".join(
+            f"{which} {execution_seconds(course / 'autograded' / which / chapter / f'{chapter}.ipynb'):.0f} s"
+            for which in SUBMISSIONS)
+        print(f"  {chapter}: {seconds[chapter]:.0f} s in all; the notebook executed in {runs}")
         for which, grades in by_submission.items():
             total = sum(s for s, _ in grades.values())
             best = sum(m for _, m in grades.values())

@@ -52,7 +52,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
-CHECK_CALL = re.compile(r"(?<!def )\bcheck_\w+\(")  # a call such as checks.check_x(fn), not a def
+# a self-check call such as checks.check_x(fn), not its def
+CHECK_CALL = re.compile(r"(?<!def )\bcheck_(?P<name>\w+)\(")
 DIRECTIVE = re.compile(r"^(?P<indent>\s*)(?P<fence>:{3,}|`{3,})\{(?P<name>[\w-]+)\}\s*(?P<arg>.*)$")
 OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -325,17 +326,18 @@ def convert(path: Path, url: str, student: bool = True,
 
 
 NBGRADER_SCHEMA = 3
-CHECK_NAME = re.compile(r"(?<!def )\bcheck_(?P<name>\w+)\(")
-DEF_NAME = re.compile(r"^\s*def (?P<name>\w+)\(", re.MULTILINE)
+# what an answer cell defines: its function, else the first name it assigns at top level
+DEF_NAME = re.compile(r"^\s*def (?P<name>\w+)\(|^(?P<var>[A-Za-z_]\w*)\s*=", re.MULTILINE)
 
 
 def add_nbgrader_metadata(nb: nbformat.NotebookNode, where: str = "") -> None:
     """Mark the cells of a notebook (solutions kept) the way nbgrader's Create Assignment does.
 
-    A code cell with solution markers becomes an autograded answer (``solution-<function>``); a
-    self-check cell a locked test cell worth one point (``check-<name>``); every other cell is
-    read-only (``cell-<id>``: nbgrader wants a ``grade_id`` on locked cells too). A cell that holds
-    both a solution and a check is refused: the check would be graded on its own answer cell.
+    A code cell with solution markers becomes an autograded answer (``solution-<function>``, or
+    the first name it assigns); a self-check cell a locked test cell worth one point
+    (``check-<name>``); every other cell is read-only (``cell-<id>``: nbgrader wants a
+    ``grade_id`` on locked cells too). A cell that holds both a solution and a check is refused:
+    the student could edit the check, and nbgrader would grade the answer cell, not the check.
     """
     seen: set[str] = set()
 
@@ -349,7 +351,7 @@ def add_nbgrader_metadata(nb: nbformat.NotebookNode, where: str = "") -> None:
 
     for cell in nb.cells:
         solution = cell.cell_type == "code" and has_markers(cell.source)
-        check = cell.cell_type == "code" and CHECK_NAME.search(cell.source)
+        check = cell.cell_type == "code" and CHECK_CALL.search(cell.source)
         if solution and check:
             raise ConversionError(
                 f"{where}: a code cell holds both a solution ({BEGIN!r}) and a self-check "
@@ -359,8 +361,8 @@ def add_nbgrader_metadata(nb: nbformat.NotebookNode, where: str = "") -> None:
         meta = {"schema_version": NBGRADER_SCHEMA, "grade": False, "solution": False,
                 "locked": True}
         if solution:
-            function = DEF_NAME.search(cell.source)
-            name = function["name"] if function else cell.id
+            defined = DEF_NAME.search(cell.source)
+            name = (defined["name"] or defined["var"]) if defined else cell.id
             meta.update(solution=True, locked=False, grade_id=unique(f"solution-{name}"))
         elif check:
             meta.update(grade=True, points=1, grade_id=unique(f"check-{check['name']}"))
