@@ -1,9 +1,10 @@
 """nbgrader itself on the nbgrader edition (``tools/make_notebooks.py --nbgrader``), as a course runs it.
 
 In a temporary course directory (``nbgrader_config.py``, ``source/<chapter>/<chapter>.ipynb``)
-every chapter is released with ``nbgrader generate_assignment`` and must come out as the student
-edition (a few seconds: not ``slow``). Then, ``autograde`` (nbgrader's Python API ``NbGraderAPI``, as its web UI runs it; the first release
-uses the command line) of three submissions the test makes from the released notebook:
+every chapter is released with ``generate_assignment`` (the command line for the first, then
+nbgrader's Python API ``NbGraderAPI``, which its web UI runs) and must come out as the student
+edition (a few seconds: not ``slow``). Then, on three chapters, ``autograde`` (the API) of three
+submissions the test makes from the released notebook:
 
 * ``solutions``: every answer cell gets the book's solution back -> every check's point;
 * ``stubs``: the released notebook untouched -> 0 points for every exercise;
