@@ -233,3 +233,30 @@ def test_nbgrader_is_pinned():
     """The tests above grade with the nbgrader that requirements.txt pins (CI installs it)."""
     pins = (ROOT / "requirements.txt").read_text().split()
     assert any(p.startswith("nbgrader==") for p in pins)
+
+
+@pytest.mark.slow
+def test_an_edited_check_is_put_back_before_grading(course):
+    """Stubs with every check cell replaced by a print: nbgrader restores the locked checks."""
+    from nbgrader.api import Gradebook
+
+    chapter = "02_characters_to_ids"
+    name = f"{chapter}/{chapter}.ipynb"
+    nb = json.loads((course["root"] / "release" / name).read_text())
+    edited = 0
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade"):
+            cell["source"] = 'print("✔ passed")'
+            edited += 1
+    assert edited == 2
+    path = course["root"] / "submitted" / "edits-checks" / name
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(nb))
+    with warnings.catch_warnings():  # as in ``graded``
+        warnings.filterwarnings("ignore", message="Object of type <Submitted")
+        succeeded("autograde", course["api"].autograde(chapter, "edits-checks"))
+    with Gradebook(f"sqlite:///{course['root'] / 'gradebook.db'}", course_id="elmo-book") as gb:
+        grades = {g.name: g.score for g in
+                  gb.find_submission_notebook(chapter, chapter, "edits-checks").grades}
+    print(f"\n  {chapter} with its checks edited: {grades}")
+    assert grades == {"check-char_ids_to_word": 0, "check-add_sentence_boundaries": 0}
