@@ -6,7 +6,7 @@ import math
 from typing import Callable
 
 from ..vocab import Vocabulary, oov_rate
-from .common import call, fail, passed, plain
+from .common import call, fail, passed, plain, short
 
 _VOCAB = Vocabulary(["the", "of", "nation", "The", ",", "."])
 # 16 tokens, 5 of them missing ("state", "snuffleupagus" twice, "arrogate", "'s");
@@ -53,7 +53,7 @@ def check_oov_rate(fn: Callable) -> None:
         try:
             got = float(got)
         except (TypeError, ValueError):
-            fail(f"{name} on {what} returned {type(got).__name__} {plain(got)[:60]}, not a number",
+            fail(f"{name} on {what} returned {type(got).__name__} {short(plain(got))}, not a number",
                  "return the share as one float: missing tokens / all tokens")
         expected = oov_rate(sentences, _VOCAB)
         if not math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9):

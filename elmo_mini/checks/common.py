@@ -7,10 +7,15 @@ most likely produced them. Numbers are printed plainly (``1.39645``, not ``np.fl
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 import torch
+
+
+def short(text: str, limit: int = 40) -> str:
+    """``text`` cut to about ``limit`` characters, with ``...`` where it was cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def plain(value: Any) -> str:
@@ -33,6 +38,16 @@ def plain(value: Any) -> str:
     return repr(value)
 
 
+def describe(value: Any) -> str:
+    """What a wrong return value is: ``a Tensor of shape (4, 6, 50)``, ``a tuple of 3 items``."""
+    kind = type(value).__name__
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        return f"a {kind} of shape {plain(tuple(value.shape))}"
+    if isinstance(value, (tuple, list, dict, set)):
+        return f"a {kind} of {len(value)} items"
+    return f"{kind} {short(plain(value))}"
+
+
 def message(what: str, hint: str = "") -> str:
     """``"<what>. Hint: <hint>."``, with exactly one full stop after each part."""
     what = what.rstrip().rstrip(".")
@@ -46,11 +61,18 @@ def fail(what: str, hint: str = "") -> None:
     raise AssertionError(message(what, hint))
 
 
-def call(fn: Callable, *args: Any, name: str, hint: Optional[str] = None, **kwargs: Any) -> Any:
+def call(
+    fn: Callable,
+    *args: Any,
+    name: str,
+    hint: Union[str, Callable[[Exception], Optional[str]], None] = None,
+    **kwargs: Any,
+) -> Any:
     """Call the student's ``fn``; turn a stub or a crash into a clear ``AssertionError``.
 
     ``hint`` names the usual cause of a crash in this exercise (a shape that does not broadcast,
-    an index past the end); without it the message points at the traceback.
+    an index past the end), or is a function of the exception that returns one (or None); without
+    one the message points at the traceback.
     """
     try:
         return fn(*args, **kwargs)
@@ -60,6 +82,8 @@ def call(fn: Callable, *args: Any, name: str, hint: Optional[str] = None, **kwar
         )) from None
     except Exception as err:  # noqa: BLE001 - we re-raise with context for the student
         detail = " ".join(str(err).split()).rstrip(".")
+        if callable(hint):
+            hint = hint(err)
         raise AssertionError(message(
             f"{name} raised {type(err).__name__}: {detail}" if detail else
             f"{name} raised {type(err).__name__}",
