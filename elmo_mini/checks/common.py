@@ -31,7 +31,7 @@ def plain(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value + 0.0:.6g}"  # + 0.0 turns -0.0 into 0.0
     if isinstance(value, (list, tuple)):
         inner = ", ".join(plain(v) for v in value)
         return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
