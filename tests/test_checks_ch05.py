@@ -105,7 +105,7 @@ STEP_MISTAKES = [
     Mistake("no-projection-clip", STEP, _step(clip_h=False), "the new output h differs",
             "no projection clip"),
     Mistake("both-clips-missing", STEP, _step(clip_c=False, clip_h=False), "the new memory c differs",
-            "blocks i, g, f, o"),
+            "neither clip"),
     Mistake("h-from-old-memory", STEP, _step(h_from="old"), "the new output h differs", "OLD memory"),
     Mistake("h-before-the-clip", STEP, _step(h_from="unclipped"), "the new output h differs",
             "before its clip"),

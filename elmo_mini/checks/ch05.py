@@ -109,6 +109,8 @@ def _step_variants(x, h, c, W_x, W_h, b, W_P, cell_clip, proj_clip):
             run("igfo", clip_c=False),
         "no projection clip: clamp h = (sigmoid(o) * tanh(c)) @ W_P to [-proj_clip, proj_clip]":
             run("igfo", clip_h=False),
+        "neither clip: clamp c to [-cell_clip, cell_clip], then h to [-proj_clip, proj_clip]":
+            run("igfo", clip_c=False, clip_h=False),
         "h computed from the OLD memory: h = (sigmoid(o) * tanh(c_new)) @ W_P uses the new c":
             run("igfo", h_from="old"),
         "h computed from the memory before its clip: clamp c first, then h uses the clamped c":
