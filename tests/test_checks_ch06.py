@@ -66,14 +66,14 @@ TARGET_MISTAKES = [
     Mistake("unshifted", TARGETS, unshifted, r"forward_targets differs at index \(0, 0\): got 0, expected 7",
             "NEXT word"),
     Mistake("swapped", TARGETS, swapped, r"forward_targets differs at index \(0, 0\): got 0, expected 7",
-            "are the backward targets"),
+            "forward and backward are swapped"),
     Mistake("padding-not-ignored", TARGETS, padding_not_ignored,
             r"forward_targets differs at index \(1, 2\): got 0, expected -100", "wrong padding"),
     Mistake("padding-as-zero", TARGETS, padding_as_zero, "got 0, expected -100", "IGNORE = -100"),
     Mistake("without-boundary", TARGETS, without_boundary,
             r"forward_targets differs at index \(0, 4\): got -100, expected 1", r"n \+ 1 predictions"),
     Mistake("one-too-many", TARGETS, one_too_many,
-            r"forward_targets differs at index \(1, 2\): got 0, expected -100", "wrong padding"),
+            r"forward_targets differs at index \(1, 2\): got 0, expected -100", "one prediction too many"),
     Mistake("all-columns", TARGETS, all_columns, r"has shape \(3, 6\), expected \(3, 5\)",
             r"T \+ 1 predictions"),
     Mistake("forward-only", TARGETS, lambda w, n: w[:, 1:], r"returned a Tensor of shape \(3, 5\)",
@@ -148,7 +148,7 @@ LOSS_MISTAKES = [
             r"over the positions \(dim=1\)"),
     Mistake("per-position", LOSS, per_position, r"returned a Tensor of shape \(3, 5\)", "average"),
     Mistake("detached", LOSS, detached, "requires_grad=False", "no .item()"),
-    Mistake("not-flattened", LOSS, logits_not_flattened, "raised RuntimeError", "traceback"),
+    Mistake("not-flattened", LOSS, logits_not_flattened, "raised RuntimeError", r"reshape\(-1, V\)"),
 ]
 
 MISTAKES = TARGET_MISTAKES + LOSS_MISTAKES

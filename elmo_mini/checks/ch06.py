@@ -42,6 +42,11 @@ def _targets_hint(direction: str, got: np.ndarray, word_ids: np.ndarray) -> str:
                 "(word_ids[:, :-1] are the backward targets)")
     if (got[real] == other[real]).all():
         return f"these are the {'backward' if direction == 'forward' else 'forward'} targets"
+    counts = (got != IGNORE).sum(axis=1)
+    if ((got[real] == wanted[real]).all()
+            and (counts == np.minimum(_LENGTHS.numpy() + 2, got.shape[1])).all()):
+        return ("one prediction too many per row: a sentence of n words has n + 1 predictions "
+                "per direction, then IGNORE")
     if (got[real] == wanted[real]).all():
         return (f"right words, wrong padding: after a sentence's n + 1 predictions every column "
                 f"must be IGNORE = {IGNORE} (padding id 0 is also <S>'s id, so leaving it would "
@@ -58,6 +63,11 @@ def check_lm_targets(fn: Callable) -> None:
     name = "lm_targets"
     result = _two_tensors(call(fn, _WORD_IDS.clone(), _LENGTHS.clone(), name=name), name)
     expected = lm_targets(_WORD_IDS, _LENGTHS)
+    got_f, got_b = (as_array(t, name) for t in result)
+    if (got_f.shape == got_b.shape == tuple(expected[0].shape)
+            and (got_f == expected[1].numpy()).all() and (got_b == expected[0].numpy()).all()):
+        assert_close(got_f, expected[0], "forward_targets",
+                     "forward and backward are swapped: return (forward_targets, backward_targets)")
     for direction, got, want in zip(("forward", "backward"), result, expected):
         got_a = as_array(got, f"{direction}_targets")
         hint = _targets_hint(direction, got_a, _WORD_IDS.numpy())
@@ -116,7 +126,9 @@ def check_joint_lm_loss(fn: Callable) -> None:
     """``fn(forward_logits, backward_logits, forward_targets, backward_targets)`` -> scalar."""
     name = "joint_lm_loss"
     inputs = _loss_inputs()
-    got = call(fn, *[t.clone() for t in inputs], name=name)
+    crash = ("F.cross_entropy wants scores (N, V) and targets (N,): flatten both with "
+             "reshape(-1, V) and reshape(-1)")
+    got = call(fn, *[t.clone() for t in inputs], name=name, hint=crash)
     got_a = as_array(got, name)
     if got_a.size != 1:
         fail(f"{name} returned {describe(got)}, not one number (a 0-d tensor)",
