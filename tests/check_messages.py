@@ -20,7 +20,7 @@ import pytest
 FORM = re.compile(r"^(?P<what>.+?)\. Hint: (?P<hint>.+)\.$")
 # A full stop (or ? !) then a space then a capital letter starts a second sentence.
 SECOND_SENTENCE = re.compile(r"[.!?]\s+[A-Z]")
-NOT_PLAIN = re.compile(r"np\.\w+\(|tensor\(|array\(|dtype=")
+NOT_PLAIN = re.compile(r"np\.(float|int|uint|bool|str_)\w*\(|tensor\(|array\(|dtype=")
 
 
 @dataclass(frozen=True)
