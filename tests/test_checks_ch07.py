@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from book_cells import stub
+from book_cells import run_solution, stub
 from check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import check_masked_layer_norm, check_scalar_mix
@@ -140,3 +140,12 @@ def test_messages_name_the_mistake(mistake):
 def test_checks_fail_on_the_stub(check):
     with pytest.raises(AssertionError, match="not implemented"):
         check(stub)
+
+
+@pytest.mark.parametrize("check, label, name", [
+    (check_scalar_mix, "ex-07-scalar-mix", "scalar_mix"),
+    (check_masked_layer_norm, "ex-07-masked-layer-norm", "masked_layer_norm"),
+])
+def test_checks_pass_on_the_book_solution(check, label, name, capsys):
+    check(run_solution("07_layers_and_mix", label, {"torch": torch})[name])
+    assert "passed" in capsys.readouterr().out
