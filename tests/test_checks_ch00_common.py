@@ -60,6 +60,7 @@ def test_plain_prints_values_as_a_student_writes_them(value, shown):
 def test_message_has_one_full_stop_per_part():
     assert message("x differs.", "transpose it.") == "x differs. Hint: transpose it."
     assert message("x differs") == "x differs."
+    assert message("x gave ['<ca', 'c...", "cut") == "x gave ['<ca', 'c... Hint: cut."
 
 
 def test_describe_names_type_and_shape():

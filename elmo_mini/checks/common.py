@@ -50,10 +50,11 @@ def describe(value: Any) -> str:
 
 def message(what: str, hint: str = "") -> str:
     """``"<what>. Hint: <hint>."``, with exactly one full stop after each part."""
-    what = what.rstrip().rstrip(".")
-    if not hint:
-        return f"{what}."
-    return f"{what}. Hint: {hint.rstrip().rstrip('.')}."
+    def stop(text: str) -> str:  # one full stop; an ellipsis (a cut value) stays as it is
+        text = text.rstrip()
+        return text if text.endswith("...") else text.rstrip(".") + "."
+
+    return stop(what) + (f" Hint: {stop(hint)}" if hint else "")
 
 
 def fail(what: str, hint: str = "") -> None:
