@@ -122,7 +122,10 @@ def check_continuation_counts(fn: Callable) -> None:
     got = {w: int(n) for w, n in got.items() if n}
     expected = _reference(_CORPUS)
     if got != expected:
-        wrong = sorted(set(got) | set(expected), key=lambda w: (w not in expected, w))
+        # Show a word both sides count if there is one: "'Francisco' has 3" says more than a
+        # missing key.
+        wrong = sorted(set(got) | set(expected),
+                       key=lambda w: (w not in expected, w not in got, w))
         word = next(w for w in wrong if got.get(w) != expected.get(w))
         fail(f"{name}: {word!r} has {got.get(word, 0)}, expected {expected.get(word, 0)}",
              _continuation_hint(got, expected))

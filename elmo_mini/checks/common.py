@@ -41,10 +41,11 @@ def plain(value: Any) -> str:
 def describe(value: Any) -> str:
     """What a wrong return value is: ``a Tensor of shape (4, 6, 50)``, ``a tuple of 3 items``."""
     kind = type(value).__name__
+    article = "an" if kind[0] in "aeiou" else "a"
     if isinstance(value, (torch.Tensor, np.ndarray)):
-        return f"a {kind} of shape {plain(tuple(value.shape))}"
+        return f"{article} {kind} of shape {plain(tuple(value.shape))}"
     if isinstance(value, (tuple, list, dict, set)):
-        return f"a {kind} of {len(value)} items"
+        return f"{article} {kind} of {len(value)} items"
     return f"{kind} {short(plain(value))}"
 
 
