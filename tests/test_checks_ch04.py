@@ -97,8 +97,8 @@ def _no_sentence_end(sentences):
 CONT = check_continuation_counts
 CONTINUATION_MISTAKES = [
     Mistake("frequencies", CONT, _frequencies, "'Francisco' has 3, expected 1", "frequencies"),
-    Mistake("followers", CONT, _followers, "'San' has 2, expected 3", "AFTER"),
-    Mistake("no-boundaries", CONT, _no_boundaries, "'</S>' has 0, expected 4", "<S> w_1"),
+    Mistake("followers", CONT, _followers, "'Francisco' has 2, expected 1", "AFTER"),
+    Mistake("no-boundaries", CONT, _no_boundaries, "'San' has 2, expected 3", "<S> w_1"),
     Mistake("no-sentence-start", CONT, _no_sentence_start, "'San' has 2, expected 3",
             "first word of a sentence has <S> before it"),
     Mistake("no-sentence-end", CONT, _no_sentence_end, "'</S>' has 0, expected 4",
