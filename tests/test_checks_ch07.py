@@ -118,7 +118,7 @@ MISTAKES = [
     Mistake("mean-of-weighted", MIX, scalar_mix_mean_of_weighted, r"differs at index",
             "summed, not averaged"),
     Mistake("per-vector", NORM, layer_norm_per_vector,
-            r"at the real tokens differs at index \(0, 0, 0\): got -?\d", "nn.LayerNorm"),
+            r"differs at index \(0, 0, 0\): got -0\.736833, expected -0\.743488 \(30 of the 30 values at real tokens differ\)", "nn.LayerNorm"),
     Mistake("mask-ignored", NORM, layer_norm_ignores_mask, r"differs at index \(0, 0, 0\)",
             "padded positions"),
     Mistake("unbiased-std", NORM, layer_norm_unbiased, r"differs at index \(0, 0, 0\)",

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..scalar_mix import masked_layer_norm, scalar_mix
-from .common import as_array, assert_close, call, passed
+from .common import as_array, assert_close, call, fail, passed, plain
 
 
 def _layers() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -106,8 +106,11 @@ def check_masked_layer_norm(fn: Callable) -> None:
                      "the result has the shape of the layer: (B, T, D)")
     # Padded positions may hold anything: compare the real tokens only.
     real = np.broadcast_to(mask.numpy()[..., None], got.shape)
-    shown = np.where(real, got, expected.numpy())
-    if not np.allclose(shown, expected.numpy(), rtol=1e-4, atol=1e-5):
-        assert_close(shown, expected, "masked_layer_norm(layer, mask) at the real tokens",
-                     _norm_hint(got, layer, mask), rtol=1e-4)
+    want = expected.numpy()
+    bad = real & ~np.isclose(got.astype(np.float64), want, rtol=1e-4, atol=1e-5)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        fail(f"masked_layer_norm(layer, mask) differs at index {plain(where)}: got "
+             f"{plain(got[where])}, expected {plain(want[where])} ({int(bad.sum())} of the "
+             f"{int(real.sum())} values at real tokens differ)", _norm_hint(got, layer, mask))
     passed("check_masked_layer_norm", "a (2, 4, 5) layer with 2 padded positions")
