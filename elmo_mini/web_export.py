@@ -142,10 +142,19 @@ def run_steps(step: nn.Module, tokens: torch.Tensor) -> np.ndarray:
 
 def _export_onnx(module: nn.Module, args: tuple, path: Path, input_names: List[str],
                  output_names: List[str], dynamic_axes: Dict[str, Dict[int, str]]) -> None:
-    """``torch.onnx.export`` (the TorchScript exporter: no extra package), opset 17."""
-    torch.onnx.export(module, args, str(path), input_names=input_names,
-                      output_names=output_names, dynamic_axes=dynamic_axes, opset_version=17,
-                      dynamo=False)
+    """``torch.onnx.export`` with the TorchScript exporter, opset 17.
+
+    The newer exporter (``dynamo=True``) needs the onnxscript package; this one needs nothing
+    beyond torch and onnx. PyTorch warns that it is deprecated: if a future torch drops it, add
+    onnxscript and pass ``dynamo=True`` with ``dynamic_shapes``.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(module, args, str(path), input_names=input_names,
+                          output_names=output_names, dynamic_axes=dynamic_axes, opset_version=17,
+                          dynamo=False)
 
 
 def weights_to_float16(path: Path) -> Dict[str, int]:
@@ -166,7 +175,7 @@ def weights_to_float16(path: Path) -> Dict[str, int]:
             continue
         value = numpy_helper.to_array(init)
         half = value.astype(np.float16)
-        if value.size < 16 or not np.array_equal(half.astype(np.float32), value):
+        if not np.array_equal(half.astype(np.float32), value):
             kept.append(init)
             continue
         converted.append(numpy_helper.from_array(half, init.name + "_fp16"))
@@ -181,6 +190,24 @@ def weights_to_float16(path: Path) -> Dict[str, int]:
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
     return {"float16": len(converted), "float32": n_fp32}
+
+
+def export_graphs(bilm: BiLM, out: str | Path) -> Dict[str, Dict[str, int]]:
+    """Write ``char_cnn.onnx`` and ``bilm_step.onnx`` for ``bilm`` into ``out``.
+
+    Returns, per file, how many weight tensors are stored as float16 and as float32.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    config = bilm.config
+    p, n_layers, cell_dim = config.projection_dim, config.n_layers, config.lstm_dim
+    ids = torch.randint(1, config.n_characters, (3, MAX_CHARS))  # (N, 50), N dynamic
+    _export_onnx(CharCnnGraph(bilm).eval(), (ids,), out / "char_cnn.onnx", ["char_ids"],
+                 ["vectors"], {"char_ids": {0: "words"}, "vectors": {0: "words"}})
+    example = (torch.zeros(2, p), torch.zeros(n_layers, 2, p), torch.zeros(n_layers, 2, cell_dim))
+    _export_onnx(BiLMStep(bilm).eval(), example, out / "bilm_step.onnx", ["x", "h", "c"],
+                 ["out", "h_out", "c_out"], {})
+    return {name: weights_to_float16(out / name) for name in ("char_cnn.onnx", "bilm_step.onnx")}
 
 
 def unit_rows(x: np.ndarray) -> np.ndarray:
@@ -215,41 +242,39 @@ def occurrence_sets(sentences: Sequence[Sequence[str]]):
     return chapter9, extra
 
 
-def export_web(out: str | Path, progress: bool = True) -> WebExport:
-    """Write the browser panel's files for the shipped model into ``out`` (see module docstring)."""
+@dataclass
+class PanelTables:
+    """The page's lookup tables in float32, as Python computes them (the tests compare with them).
+
+    Attributes:
+        vocab_words: the table's words (the vocabulary without its three special tokens).
+        vocab_vectors: (V, P) their layer-0 vectors; ``vocab_mean`` (P,) their mean (chapter 8).
+        occurrences: per target word, the occurrences the page keeps.
+        vectors: per target word, (3, N_word, 2P), centred with ``layer_means`` (3, 2P), the
+            means over chapter 9's occurrences (chapter 9).
+    """
+
+    vocab_words: List[str]
+    vocab_vectors: np.ndarray
+    vocab_mean: np.ndarray
+    occurrences: Dict[str, list]
+    vectors: Dict[str, np.ndarray]
+    layer_means: np.ndarray
+
+    @property
+    def forms(self) -> Dict[str, List[str]]:
+        return {**CHAPTER9_TARGETS, **EXTRA_TARGETS}
+
+
+def panel_tables(bilm: BiLM, vocab, progress: bool = False) -> PanelTables:
+    """Compute the page's tables for ``bilm`` (occurrence vectors are cached as chapter 9's are)."""
     from .data import load_sotu
     from .embedder import Embedder
-    from .neighbours import cached_occurrence_vectors, model_fingerprint
-    from .pretrained import load_pretrained
+    from .neighbours import cached_occurrence_vectors
     from .unseen import char_cnn_vectors
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    mini = load_pretrained()
-    bilm = mini.bilm.float().eval()
-    config = bilm.config
-    p = config.projection_dim
-
-    # ---- the two graphs ------------------------------------------------------------------
-    ids = torch.randint(1, 262, (3, MAX_CHARS))
-    _export_onnx(CharCnnGraph(bilm).eval(), (ids,), out / "char_cnn.onnx", ["char_ids"],
-                 ["vectors"], {"char_ids": {0: "words"}, "vectors": {0: "words"}})
-    step = BiLMStep(bilm).eval()
-    n_layers, cell_dim = config.n_layers, config.lstm_dim
-    example = (torch.zeros(2, p), torch.zeros(n_layers, 2, p), torch.zeros(n_layers, 2, cell_dim))
-    _export_onnx(step, example, out / "bilm_step.onnx", ["x", "h", "c"],
-                 ["out", "h_out", "c_out"], {})
-    weights = {name: weights_to_float16(out / name) for name in ("char_cnn.onnx", "bilm_step.onnx")}
-
-    # ---- "Any word": the vocabulary's layer 0, centred as chapter 8 does ----------------------
-    vocab_words = mini.vocab.words[3:]  # without <S>, </S>, <UNK> (chapter 8)
+    vocab_words = vocab.words[3:]  # without <S>, </S>, <UNK> (chapter 8)
     vocab_vectors = char_cnn_vectors(bilm, vocab_words).numpy()  # (V, P)
-    vocab_mean = vocab_vectors.mean(axis=0)  # (P,)
-    vocab_error = _save_f16(unit_rows(vocab_vectors - vocab_mean), out / "vocab_vectors.f16")
-    mini.vocab.save(out / "vocab.txt")
-
-    # ---- "Any sentence": corpus occurrences, centred as chapter 9 does ------------------------
     embedder = Embedder(bilm, device="cpu")
     chapter9, extra = occurrence_sets(load_sotu("all"))
     stacked9 = cached_occurrence_vectors(embedder, [o for f in chapter9.values() for o in f],
@@ -257,20 +282,41 @@ def export_web(out: str | Path, progress: bool = True) -> WebExport:
     layer_means = stacked9.mean(axis=1)  # (3, 2P): chapter 9's layer means
     stacked_extra = cached_occurrence_vectors(embedder, [o for f in extra.values() for o in f],
                                               progress=progress)  # (3, N', 2P)
-    stacked = np.concatenate([stacked9, stacked_extra], axis=1)  # (3, M, 2P)
-    keep, first = [], 0  # rows of `stacked` the page keeps (THIN)
+    stacked = np.concatenate([stacked9, stacked_extra], axis=1) - layer_means[:, None]
+    occurrences, vectors, first = {}, {}, 0
     for word, found in {**chapter9, **extra}.items():
-        rows = range(first, first + len(found))
-        keep.extend(rows[::THIN.get(word, 1)])
+        thin = THIN.get(word, 1)
+        occurrences[word] = found[::thin]
+        vectors[word] = stacked[:, first : first + len(found)][:, ::thin]  # (3, N_word, 2P)
         first += len(found)
-    chapter9 = {word: found[::THIN.get(word, 1)] for word, found in chapter9.items()}
-    stacked = stacked[:, keep]  # (3, M, 2P)
-    centred = unit_rows(stacked[1:] - layer_means[1:, None])  # (2, M, 2P)
-    occ_error = _save_f16(np.ascontiguousarray(centred.transpose(1, 0, 2)),
-                          out / "occurrence_vectors.f16")  # (M, 2, 2P)
+    return PanelTables(vocab_words, vocab_vectors, vocab_vectors.mean(axis=0), occurrences,
+                       vectors, layer_means)
+
+
+def export_web(out: str | Path, progress: bool = True) -> WebExport:
+    """Write the browser panel's files for the shipped model into ``out`` (see module docstring)."""
+    from .neighbours import model_fingerprint
+    from .pretrained import load_pretrained
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    mini = load_pretrained()
+    bilm = mini.bilm.float().eval()
+    config = bilm.config
+    weights = export_graphs(bilm, out)
+
+    # ---- the tables: layer 0 of the vocabulary (chapter 8), occurrences (chapter 9) ---------
+    tables = panel_tables(bilm, mini.vocab, progress=progress)
+    vocab_error = _save_f16(unit_rows(tables.vocab_vectors - tables.vocab_mean),
+                            out / "vocab_vectors.f16")  # (V, P)
+    mini.vocab.save(out / "vocab.txt")
+    centred = np.concatenate([v[1:] for v in tables.vectors.values()], axis=1)  # (2, M, 2P)
+    occ_error = _save_f16(np.ascontiguousarray(unit_rows(centred).transpose(1, 0, 2)),
+                          out / "occurrence_vectors.f16")  # (M, 2, 2P): layers 1 and 2
     targets, first = {}, 0
-    for word, found in {**chapter9, **extra}.items():
-        forms = {**CHAPTER9_TARGETS, **EXTRA_TARGETS}[word]
+    for word, found in tables.occurrences.items():
+        forms = tables.forms[word]
         targets[word] = {"forms": forms, "first": first, "count": len(found),
                          "form": [forms.index(o.word) for o in found],
                          "text": [o.text(width=TEXT_WIDTH) for o in found]}
@@ -282,11 +328,12 @@ def export_web(out: str | Path, progress: bool = True) -> WebExport:
     manifest = {
         "format": FORMAT,
         "model": model_fingerprint(bilm),
-        "projection_dim": p, "lstm_dim": cell_dim, "n_layers": n_layers,
+        "projection_dim": config.projection_dim, "lstm_dim": config.lstm_dim,
+        "n_layers": config.n_layers,
         "max_chars": MAX_CHARS,
-        "vocab_rows": len(vocab_words), "occurrences": first,
-        "vocab_mean": vocab_mean.tolist(),  # (P,): chapter 8's centring
-        "layer_means": layer_means.tolist(),  # (3, 2P): chapter 9's centring
+        "vocab_rows": len(tables.vocab_words), "occurrences": first,
+        "vocab_mean": tables.vocab_mean.tolist(),  # (P,): chapter 8's centring
+        "layer_means": tables.layer_means.tolist(),  # (3, 2P): chapter 9's centring
         "onnx_weights": weights,
         "float16_max_error": {"vocab_vectors": vocab_error, "occurrence_vectors": occ_error},
         "bytes": {name: (out / name).stat().st_size for name in files},

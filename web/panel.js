@@ -302,13 +302,20 @@ async function openWordPanel(root) {
     const best = topK(table, rows, P, q, 10);
     const ms = performance.now() - t0;
     const id = index.get(word);
-    const vocabLine = id === undefined
-      ? `“${word}” is not in the softmax vocabulary. A word-level model would look it up as ` +
-        "<UNK>, the one row that every word outside the vocabulary shares: it would give " +
+    let vocabLine;
+    if (id === undefined) {
+      vocabLine = `“${word}” is not in the softmax vocabulary. A word-level model would look it ` +
+        "up as <UNK>, the one row that every word outside the vocabulary shares: it would give " +
         "“snuffleupagus”, “platypus” and this word the same vector and the same neighbours. " +
-        "Layer 0 reads the spelling instead:"
-      : `“${word}” is in the softmax vocabulary (word ${id} of ${words.length}), so it is its ` +
-        "own nearest neighbour below (cosine 1.00).";
+        "Layer 0 reads the spelling instead:";
+    } else if (id < 3) {
+      vocabLine = `“${word}” is one of the vocabulary's three special tokens (<S>, </S>, <UNK>); ` +
+        "<UNK> is the id a word-level model gives every word it does not know. Here the " +
+        "character CNN reads the string itself, character by character, like any other word:";
+    } else {
+      vocabLine = `“${word}” is in the softmax vocabulary (word ${id} of ${words.length}), so ` +
+        "it is its own nearest neighbour below (cosine 1.00).";
+    }
     const body = el("tbody");
     best.forEach(({ index: r, score }, rank) => body.append(el("tr", {},
       el("td", { text: String(rank + 1) }), el("td", { class: "elmo-word", text: words[r + 3] }),
