@@ -99,7 +99,8 @@ def shipped():
 def test_shipped_export_budget_and_exact_weights(shipped_export):
     manifest = json.loads((shipped_export / "manifest.json").read_text())
     assert set(manifest["bytes"]) == set(FILES)
-    assert manifest["bytes_total"] <= 15_000_000, manifest["bytes"]
+    with_manifest = manifest["bytes_total"] + (shipped_export / "manifest.json").stat().st_size
+    assert with_manifest <= 15_000_000, manifest["bytes"]  # issue 12's budget for the page
     for name, counts in manifest["onnx_weights"].items():
         assert counts["float32"] == 0, f"{name}: a weight float16 cannot hold exactly"
 
