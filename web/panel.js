@@ -254,7 +254,7 @@ async function loadCommon(statusNode, names) {
   };
   show(0);
   const [ort, ...files] = await Promise.all([loadOrt(), ...names.map((n) => loadFile(n, show))]);
-  status(statusNode, "Starting ONNX Runtime…", "loading");
+  status(statusNode, "Starting ONNX Runtime (its first start downloads 15 MB)…", "loading");
   return { ort, manifest, files: Object.fromEntries(names.map((n, i) => [n, files[i]])) };
 }
 
