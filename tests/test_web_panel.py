@@ -151,6 +151,9 @@ def test_any_word_messages(page):
     _ask(page, "elmo-any-word", "😀🎉")
     notes = " ".join(page.locator("#elmo-any-word .elmo-note").all_inner_texts())
     assert "UTF-8 bytes" in notes and "8 bytes" in notes
+    _ask(page, "elmo-any-word", "river bank")
+    notes = " ".join(page.locator("#elmo-any-word .elmo-note").all_inner_texts())
+    assert "One word at a time" in notes and "“river”" in notes
     _ask(page, "elmo-any-word", "<UNK>")
     assert "special tokens" in page.locator("#elmo-any-word .elmo-vocab").inner_text()
 
@@ -182,6 +185,19 @@ def test_any_sentence_matches_python(page, python_side):
             assert shown == index[layer].tolist(), f"{text!r}: layer {layer} neighbours"
         layer0 = page.locator("#elmo-any-sentence td[data-layer='0'] .elmo-score").all_inner_texts()
         assert [float(s) for s in layer0] == pytest.approx(scores[0].tolist(), abs=0.006)
+
+
+TRICKY = ["Mr. Smith said the U.S. didn't pay $1,000.50 , and O'Neil's well-being won't wait .",
+          "«Ça va ?» — naïve café-owners' 3:30 meeting , e.g. at St. Louis ...",
+          "日本語 の bank 😀🎉 Москва's power"]
+
+
+def test_tokenizer_matches_python(page):
+    _open(page, "elmo-any-sentence")
+    for text in TRICKY:
+        _ask(page, "elmo-any-sentence", text)
+        shown = page.locator("#elmo-any-sentence .elmo-token").all_inner_texts()
+        assert shown == tokenize(text), text
 
 
 def test_any_sentence_messages(page):
