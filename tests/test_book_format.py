@@ -21,8 +21,9 @@ CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.md"))
 PLOT_CALL = re.compile(
     r"\bplt\.|\.(plot|scatter|bar|barh|hist|imshow|text|annotate|axhline|axvline|legend|set|"
     r"set_\w+|grid|suptitle|tight_layout|colorbar|add_patch|axis|fill_between|subplots)\(")
+DRAWS = re.compile(r"\bplt\.(show|subplots|figure)\(")  # the cell puts a figure on the page
 PLOT_MIN_LINES = 8  # a plotting cell shorter than this may stay open
-PLOT_SHARE = 0.4  # the share of a cell's code lines that call matplotlib that makes it a plot
+PLOT_SHARE = 0.25  # the share of matplotlib calls among its code lines that makes it a plot
 
 
 def chapter_ids(path: Path) -> str:
@@ -35,10 +36,13 @@ def code_lines(source: str) -> list[str]:
 
 
 def is_plotting_cell(source: str) -> bool:
-    """Mostly matplotlib: at least PLOT_MIN_LINES code lines, PLOT_SHARE of them plot calls."""
+    """A cell that draws a figure and is mostly matplotlib: at least PLOT_MIN_LINES code lines,
+    PLOT_SHARE of them calls such as ``ax.set_title(``. (A cell that computes something and then
+    plots it in two lines is not one: it teaches, and stays open.)"""
     lines = code_lines(source)
     plotting = sum(bool(PLOT_CALL.search(line)) for line in lines)
-    return len(lines) >= PLOT_MIN_LINES and plotting >= PLOT_SHARE * len(lines)
+    return (bool(DRAWS.search(source)) and len(lines) >= PLOT_MIN_LINES
+            and plotting >= PLOT_SHARE * len(lines))
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
@@ -133,5 +137,8 @@ def test_an_open_plotting_cell_fails():
                      + ["plt.show()"])
     assert is_plotting_cell(plot)
     assert not is_plotting_cell("x = model(y)\nplt.plot(x)\nplt.show()")  # short: may stay open
-    teaching = "\n".join([f"h{i} = layer{i}(h{i - 1})" for i in range(1, 12)] + ["plt.plot(h9)"])
+    teaching = "\n".join([f"h{i} = layer{i}(h{i - 1})" for i in range(1, 12)]
+                         + ["plt.plot(h9)", "plt.show()"])
     assert not is_plotting_cell(teaching)
+    table = "\n".join(["rows = []"] + [f"rows.append(ax.text({i}))" for i in range(9)])
+    assert not is_plotting_cell(table)  # draws nothing on the page

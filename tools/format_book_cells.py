@@ -145,11 +145,25 @@ def ruff_format(sources: list[str], limit: int) -> list[str]:
 # ---------------------------------------------------------------------------- what ruff leaves
 
 
+def balanced_wrap(text: str, width: int) -> list[str]:
+    """``textwrap.wrap`` at the narrowest width that needs no more lines than ``width`` does,
+    so that a wrapped comment does not end in a lone word."""
+    def wrap(w: int) -> list[str]:
+        return textwrap.wrap(text, width=w, break_long_words=False, break_on_hyphens=False)
+
+    best = wrap(width)
+    for w in range(width - 1, max(width // 2, 12), -1):
+        trial = wrap(w)
+        if len(trial) > len(best):
+            break
+        best = trial
+    return best
+
+
 def _comment_lines(text: str, indent: str, limit: int) -> list[str]:
     """``text`` (a comment without its ``#``) as comment lines of at most ``limit`` characters."""
     width = max(limit - len(indent) - 2, 20)
-    parts = textwrap.wrap(text.strip(), width=width, break_long_words=False,
-                          break_on_hyphens=False) or [""]
+    parts = balanced_wrap(text.strip(), width) or [""]
     return [f"{indent}# {p}" for p in parts]
 
 
@@ -286,37 +300,31 @@ def _split_string(token: str, room: int) -> list[str] | None:
 
 
 def _wrap_docstring(token: str, indent: str, limit: int) -> str | None:
-    """A triple-quoted docstring with its lines over ``limit`` rewrapped (same indentation)."""
+    """A triple-quoted docstring with its lines over ``limit`` rewrapped (same indentation).
+
+    Each long line is wrapped on its own (balanced, so no lone last word), at a width that
+    leaves room for the opening or closing quotes; the closing quotes stay on the last line.
+    """
     m = re.fullmatch(r"(?P<prefix>[rRuU]?)(?P<q>\"\"\"|\'\'\')(?P<body>.*)(?P=q)", token,
                      re.DOTALL)
     if not m:
         return None
     open_, q, body = m["prefix"] + m["q"], m["q"], m["body"]
     lines = body.split("\n")
-    one_line = len(lines) == 1
     out = []
     for i, line in enumerate(lines):
         head = indent + (open_ if i == 0 else "")
-        tail = q if (one_line or i == len(lines) - 1) else ""
-        if len(head) + len(line) + len(tail) <= limit or i > 0 and not line.strip():
+        tail = q if i == len(lines) - 1 else ""
+        if len(head) + len(line) + len(tail) <= limit or not line.strip():
             out.append(line)
             continue
-        text = line.strip()
         inner = line[: len(line) - len(line.lstrip())] if i > 0 else ""
-        # a one-line docstring keeps room for its closing quotes (ruff joins a summary that
-        # would fit with them back onto one line)
-        first_width = limit - len(head) - len(inner) - (len(q) if one_line else 0)
-        wrapped = textwrap.wrap(text, width=first_width, break_long_words=False,
-                                break_on_hyphens=False)
-        if len(wrapped) > 1:  # the rest at the docstring's own indentation
-            rest = textwrap.wrap(" ".join(wrapped[1:]), width=limit - len(indent) - len(inner),
-                                 break_long_words=False, break_on_hyphens=False)
-            wrapped = wrapped[:1] + rest
-        prefix_rest = indent + inner
+        width = limit - len(indent) - len(inner) - len(q)
+        if len(lines) == 1:  # both the opening and the closing quotes on this line
+            width -= len(open_)
+        wrapped = balanced_wrap(line.strip(), width)
         out.append(inner + wrapped[0])
-        out.extend(prefix_rest + w for w in wrapped[1:])
-    if one_line and (len(out) > 1 or len(indent + open_ + out[0] + q) > limit):
-        out.append(indent)  # the closing quotes on a line of their own
+        out.extend(indent + inner + w for w in wrapped[1:])
     return open_ + "\n".join(out) + q
 
 
