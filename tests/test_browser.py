@@ -166,6 +166,13 @@ def test_nothing_scrolls_sideways(browser, server, report, html, width, capsys):
     try:
         page.evaluate(OPEN_EVERYTHING)
         result = page.evaluate(OVERFLOW)
+        # what a reader sees around the first folded cell (or the second code cell)
+        cells = page.query_selector_all(".cell")
+        target = page.query_selector(".cell.tag_hide-input") or (cells[1:] or cells or [None])[0]
+        if target is not None:
+            target.scroll_into_view_if_needed()
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{width}_{html.stem}.png"))
     finally:
         context.close()
     report[(html.stem, width)] = result

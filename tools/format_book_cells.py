@@ -52,6 +52,9 @@ SOLUTION_START = re.compile(r"^:{3,}\{solution-start\}", re.MULTILINE)
 SOLUTION_END = re.compile(r"^:{3,}\{solution-end\}", re.MULTILINE)
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 MAGIC = re.compile(r"^\s*[%!]", re.MULTILINE)
+# The ruff the book was last formatted with: another version may lay code out differently, so
+# `--check` (and tests/test_book_format.py) compare layouts only under this one.
+RUFF_VERSION = "0.17.6"
 
 
 @dataclass
@@ -115,6 +118,12 @@ def code_cells(text: str) -> list[Cell]:
 
 
 # ---------------------------------------------------------------------------- ruff
+
+
+def ruff_version() -> str:
+    done = subprocess.run([sys.executable, "-m", "ruff", "--version"], capture_output=True,
+                          text=True)
+    return done.stdout.split()[-1] if done.returncode == 0 else "missing"
 
 
 def ruff_format(sources: list[str], limit: int) -> list[str]:
@@ -431,6 +440,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="change nothing; exit 1 if a chapter would change or has long lines")
     args = parser.parse_args(argv)
     status = 0
+    if ruff_version() != RUFF_VERSION:
+        print(f"format_book_cells: ruff {ruff_version()} is installed, the book was formatted "
+              f"with ruff {RUFF_VERSION}; its layout may differ (pip install "
+              f"ruff=={RUFF_VERSION}, or reformat and update RUFF_VERSION)")
+        if args.check:
+            status = 1
     for path in chapters(args.paths):
         text = path.read_text(encoding="utf-8")
         formatted = format_chapter(text)
