@@ -5,6 +5,7 @@
     echo "The bank raised its rates ." | python -m elmo_mini embed --out vectors.npz
     python -m elmo_mini export --run-dir runs/mini --out my_model/
     python -m elmo_mini export-original --run-dir runs/mini --out original/
+    python -m elmo_mini export-web --out _build/web       # the book's live panel (ONNX)
     torchrun --nproc_per_node=2 -m elmo_mini train --run-dir runs/ddp ...
 """
 
@@ -92,6 +93,14 @@ def _parser() -> argparse.ArgumentParser:
                        description="Export the biLM in the original ELMo file format.")
     model_source(p)
     p.add_argument("--out", type=Path, required=True, help="output directory")
+
+    p = sub.add_parser("export-web", help="the shipped model as ONNX + tables for the book's page",
+                       description=(
+                           "Write the files the book's 'Try it' page loads: the char-CNN and "
+                           "one biLM time step as ONNX, the vocabulary's layer-0 vectors and "
+                           "the corpus occurrences of chapter 9's words (float16)."))
+    p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
     return parser
 
 
@@ -222,10 +231,22 @@ def _export_original(args) -> int:
     return 0
 
 
+def _export_web(args) -> int:
+    from .web_export import export_web
+
+    result = export_web(args.out, progress=not args.no_progress)
+    manifest = result.manifest
+    for name, size in manifest["bytes"].items():
+        print(f"{name:24s} {size / 1e6:7.2f} MB")
+    print(f"{'total':24s} {manifest['bytes_total'] / 1e6:7.2f} MB in {result.directory} "
+          f"({manifest['seconds']} s)")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"train": _train, "evaluate": _evaluate, "embed": _embed, "export": _export,
-                "export-original": _export_original}
+                "export-original": _export_original, "export-web": _export_web}
     try:
         return commands[args.command](args)
     except (FileNotFoundError, ValueError, TypeError) as err:

@@ -2,6 +2,10 @@
 # Build the book into _build/html, executing every chapter (cached in _build/.jupyter_cache).
 # Fails on any Sphinx warning (-W) and on any cell error (execute.raise_on_error in _config.yml).
 # Prints each chapter's execution time and the total time.
+# Also builds the live panel of book/try_it.md: onnxruntime-web from npm (`npm ci` in web/, node
+# and npm installed through apt when missing and run as root), the model exported by
+# `python -m elmo_mini export-web` into _build/web (gitignored), both copied into
+# _build/html/elmo-web/ after the build.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -10,18 +14,51 @@ source scripts/setup.sh
 # Sphinx re-reads only changed chapters, and the execution cache keys on each chapter's cells
 # only. Chapters also read the package and the shipped model, so when those change every cached
 # output is stale: start afresh.
-inputs_hash=$(find elmo_mini requirements.txt -type f ! -path '*__pycache__*' | LC_ALL=C sort \
-    | xargs cat | sha256sum | cut -c1-16)
+# (web_export.py only feeds the live panel, which is exported below: no chapter imports it.)
+inputs_hash=$(find elmo_mini requirements.txt -type f ! -path '*__pycache__*' \
+    ! -name web_export.py | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
 if [ -d _build/.doctrees ] && [ "$(cat _build/.inputs_hash 2>/dev/null)" != "$inputs_hash" ]; then
     echo "build_book: elmo_mini or its model changed since the last build; re-executing every chapter"
     rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute
 fi
 mkdir -p _build
 echo "$inputs_hash" > _build/.inputs_hash
+
+# ---- the live panel: runtime from npm, model export ---------------------------------------------
+if ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ]; then
+        apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+    else
+        echo "build_book: npm is missing (apt-get install nodejs npm); the live panel needs it" >&2
+        exit 1
+    fi
+fi
+lock_hash=$(sha256sum web/package-lock.json | cut -c1-16)
+if [ ! -d web/node_modules/onnxruntime-web ] || [ "$(cat web/node_modules/.lock_hash 2>/dev/null)" != "$lock_hash" ]; then
+    (cd web && npm ci --no-audit --no-fund)
+    echo "$lock_hash" > web/node_modules/.lock_hash
+fi
+web_hash=$(find elmo_mini requirements.txt -type f ! -path '*__pycache__*' | LC_ALL=C sort \
+    | xargs cat | sha256sum | cut -c1-16)
+if [ ! -f _build/web/manifest.json ] || [ "$(cat _build/web/.inputs_hash 2>/dev/null)" != "$web_hash" ]; then
+    rm -rf _build/web
+    python -m elmo_mini export-web --out _build/web --no-progress
+    echo "$web_hash" > _build/web/.inputs_hash
+fi
 start=$(date +%s)
 status=0
 jupyter-book build . -W --keep-going || status=$?
 end=$(date +%s)
+# The panel's files next to the pages: web/panel.{js,css}, the runtime, the exported model.
+ORT=web/node_modules/onnxruntime-web/dist
+rm -rf _build/html/elmo-web
+mkdir -p _build/html/elmo-web/ort _build/html/elmo-web/data
+cp web/panel.js web/panel.css _build/html/elmo-web/
+cp "$ORT/ort.wasm.min.mjs" "$ORT/ort-wasm-simd-threaded.mjs" "$ORT/ort-wasm-simd-threaded.wasm" \
+    _build/html/elmo-web/ort/
+cp _build/web/*.onnx _build/web/*.f16 _build/web/*.json _build/web/vocab.txt _build/html/elmo-web/data/
+echo "build_book: live panel: $(du -sh _build/html/elmo-web/data | cut -f1) of model data," \
+    "$(du -sh _build/html/elmo-web/ort | cut -f1) of ONNX Runtime Web in _build/html/elmo-web/"
 python - "$start" <<'PY' || true
 """Per-chapter execution times, from the jupyter-cache that the build fills."""
 import sys

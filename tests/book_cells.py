@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any, Callable, Dict
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
-CODE_CELL = re.compile(r"```\{code-cell\} ipython3\n(.*?)```", re.DOTALL)
+# a code cell's source, after its options (``:tags: [...]`` lines and the blank line after them)
+CODE_CELL = re.compile(r"```\{code-cell\} ipython3\n(?:(?::[\w-]+:[^\n]*\n)+\n)?(.*?)```",
+                       re.DOTALL)
 
 
 def run_solution(chapter: str, label: str, namespace: Dict[str, Any]) -> Dict[str, Any]:

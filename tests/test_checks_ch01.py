@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from book_cells import run_solution, stub
+from check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import check_oov_rate
 from elmo_mini.vocab import Vocabulary, oov_rate
@@ -39,20 +40,34 @@ def _tokens(sentences):
     return [t for s in sentences for t in s]
 
 
-@pytest.mark.parametrize(
-    "wrong, message",
-    [
-        (_by_types, "not each different word once"),
-        (lambda s, v: 1 - oov_rate(s, v), "coverage"),
-        (lambda s, v: 100 * oov_rate(s, v), "not a percentage"),
-        (lambda s, v: sum(t not in v for t in _tokens(s)) / len(s), "number of sentences"),
-        (lambda s, v: sum(t not in v for t in _tokens(s)) / len(_tokens(s)), "ZeroDivisionError"),
-        (lambda s, v: [t for t in _tokens(s) if t not in v], "not a number"),
-    ],
-)
-def test_oov_rate_names_the_mistake(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_oov_rate(wrong)
+def _by_sentences(sentences, vocab):
+    return sum(t not in vocab for t in _tokens(sentences)) / len(sentences)
+
+
+def _no_empty_case(sentences, vocab):
+    return sum(t not in vocab for t in _tokens(sentences)) / len(_tokens(sentences))
+
+
+def _missing_list(sentences, vocab):
+    return [t for t in _tokens(sentences) if t not in vocab]
+
+
+MISTAKES = [
+    Mistake("types", check_oov_rate, _by_types, r"returned 0\.4000, expected 0\.3125",
+            "not each different word once"),
+    Mistake("coverage", check_oov_rate, lambda s, v: 1 - oov_rate(s, v), r"0\.6875", "coverage"),
+    Mistake("percentage", check_oov_rate, lambda s, v: 100 * oov_rate(s, v), r"31\.2500",
+            "not a percentage"),
+    Mistake("per-sentence", check_oov_rate, _by_sentences, r"1\.2500", "number of sentences"),
+    Mistake("no-empty-case", check_oov_rate, _no_empty_case, "ZeroDivisionError",
+            "return 0.0 before dividing"),
+    Mistake("list-of-missing", check_oov_rate, _missing_list, "list", "one float"),
+]
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=mistake_ids(MISTAKES))
+def test_oov_rate_names_the_mistake(mistake):
+    assert_message(mistake)
 
 
 def test_package_oov_rate():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from book_cells import run_solution, stub
+from check_messages import Mistake, assert_message, mistake_ids
 
 import elmo_mini.chars as chars
 from elmo_mini.checks import check_add_sentence_boundaries, check_char_ids_to_word
@@ -54,31 +55,33 @@ def test_char_ids_to_word_fails_on_the_stub():
         check_char_ids_to_word(stub)
 
 
-@pytest.mark.parametrize(
-    "wrong, message",
-    [
-        (_decoder(shift=0), r"undo the \+1 shift"),
-        (_decoder(per_char=True), "not one chr"),
-        (_decoder(errors="strict"), "errors='ignore'"),
-        (_decoder(boundaries=False), "single raw id"),
-    ],
-)
-def test_char_ids_to_word_names_the_mistake(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_char_ids_to_word(wrong)
+def _no_stop(ids):  # keeps the end-of-word and padding ids: not bytes, so it crashes
+    return bytes(int(c) - 1 for c in ids[1:]).decode("utf-8", "ignore")
 
 
-def test_char_ids_to_word_fails_when_it_reads_past_the_end_of_word():
-    def no_stop(ids):  # keeps the end-of-word and padding ids: not bytes, so it crashes
-        return bytes(int(c) - 1 for c in ids[1:]).decode("utf-8", "ignore")
+def _keeps_begin_mark(ids):  # decodes from ids[0]: the begin-of-word mark is not a byte either
+    raw = [int(c) - 1 for c in ids]
+    if not any(ids):
+        return ""
+    return "".join(chr(c) for c in raw[: raw.index(chars.EOW_CHAR)])
 
-    with pytest.raises(AssertionError):
-        check_char_ids_to_word(no_stop)
 
-
-def test_char_ids_to_word_fails_on_a_non_string():
-    with pytest.raises(AssertionError, match="not a str"):
-        check_char_ids_to_word(lambda ids: [int(c) - 1 for c in ids])
+DECODE_MISTAKES = [
+    Mistake("no-unshift", check_char_ids_to_word, _decoder(shift=0), r"returned 'dbu.*, expected 'cat'",
+            r"undo the \+1 shift"),
+    Mistake("chr-per-id", check_char_ids_to_word, _decoder(per_char=True), "expected 'café'",
+            "not one chr"),
+    Mistake("strict-decode", check_char_ids_to_word, _decoder(errors="strict"), "UnicodeDecodeError",
+            "errors='ignore'"),
+    Mistake("no-boundary-tokens", check_char_ids_to_word, _decoder(boundaries=False),
+            "expected '<S>'", "single raw id"),
+    Mistake("no-stop-at-end-of-word", check_char_ids_to_word, _no_stop, "ValueError",
+            "stop at the end-of-word mark"),
+    Mistake("keeps-begin-mark", check_char_ids_to_word, _keeps_begin_mark, "expected 'cat'",
+            "between begin-of-word and end-of-word"),
+    Mistake("list-of-ids", check_char_ids_to_word, lambda ids: [int(c) - 1 for c in ids],
+            "returned list", "decode the bytes"),
+]
 
 
 # ---- add_sentence_boundaries ------------------------------------------------------------------
@@ -117,33 +120,64 @@ def _mask_without_boundaries(char_ids):
     return out, torch.arange(out.shape[1])[None, :] < lengths[:, None]
 
 
-@pytest.mark.parametrize(
-    "wrong, message",
-    [
-        (_eos_at_the_end, "OWN last token"),
-        (_unshifted_boundaries, r"shifted by \+1"),
-        (_mask_without_boundaries, "length \\+ 2"),
-        (lambda ids: chars.add_sentence_boundaries(ids)[0], "two tensors"),
-        (lambda ids: (ids, (ids > 0).any(-1)), r"T \+ 2"),
-    ],
-)
-def test_add_sentence_boundaries_names_the_mistake(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_add_sentence_boundaries(wrong)
+def _eos_at(offset):
+    """</S> at position length + offset instead of length + 1."""
+    def wrong(char_ids):
+        out, mask = chars.add_sentence_boundaries(char_ids)
+        n_chars = char_ids.shape[-1]
+        for b, n in enumerate((mask.sum(-1) - 2).tolist()):
+            out[b, n + 1] = 0
+            out[b, min(n + offset, out.shape[1] - 1)] = torch.tensor(chars.word_to_char_ids("</S>", n_chars))
+        return out, mask
+
+    return wrong
 
 
-def test_add_sentence_boundaries_fails_when_50_is_hard_coded():
-    def fixed_50(char_ids):  # word_to_char_ids("<S>") without L: 50 ids, whatever L is
-        batch, steps, n_chars = char_ids.shape
-        lengths = (char_ids > 0).any(-1).sum(-1)
-        out = char_ids.new_zeros(batch, steps + 2, n_chars)
-        out[:, 1:-1] = char_ids
-        out[:, 0] = torch.tensor(chars.word_to_char_ids("<S>"))
-        out[torch.arange(batch), lengths + 1] = torch.tensor(chars.word_to_char_ids("</S>"))
-        return out, torch.arange(steps + 2)[None, :] < lengths[:, None] + 2
+def _fixed_50(char_ids):  # word_to_char_ids("<S>") without L: 50 ids, whatever L is
+    batch, steps, n_chars = char_ids.shape
+    lengths = (char_ids > 0).any(-1).sum(-1)
+    out = char_ids.new_zeros(batch, steps + 2, n_chars)
+    out[:, 1:-1] = char_ids
+    out[:, 0] = torch.tensor(chars.word_to_char_ids("<S>"))
+    out[torch.arange(batch), lengths + 1] = torch.tensor(chars.word_to_char_ids("</S>"))
+    return out, torch.arange(steps + 2)[None, :] < lengths[:, None] + 2
 
-    with pytest.raises(AssertionError, match="raised RuntimeError"):
-        check_add_sentence_boundaries(fixed_50)
+
+def _not_moved(char_ids):  # <S> written over the first token: the sentence was not moved right
+    out, mask = chars.add_sentence_boundaries(char_ids)
+    out[:, : char_ids.shape[1]] = char_ids
+    out[:, 0] = torch.tensor(chars.word_to_char_ids("<S>", char_ids.shape[-1]))
+    return out, mask
+
+
+BOUNDARY_MISTAKES = [
+    Mistake("eos-at-the-end", check_add_sentence_boundaries, _eos_at_the_end,
+            r"differs at index \(1, 3, 0\): got 0, expected 259", "OWN last token"),
+    Mistake("eos-over-last-token", check_add_sentence_boundaries, _eos_at(0),
+            r"differs at index \(0, 4, \d+\)", "overwrote each sentence's last token"),
+    Mistake("eos-one-too-far", check_add_sentence_boundaries, _eos_at(2),
+            r"differs at index \(1, 3, 0\): got 0, expected 259", "one slot too far"),
+    Mistake("unshifted-boundaries", check_add_sentence_boundaries, _unshifted_boundaries,
+            r"got 258, expected 259", r"shifted by \+1"),
+    Mistake("mask-without-boundaries", check_add_sentence_boundaries, _mask_without_boundaries,
+            r"mask with L=50 differs at index \(0, 4\): got False, expected True",
+            r"length \+ 2 positions per row \(\[6, 4, 2, 5\]\), but yours has \[4, 2, 0, 3\]"),
+    Mistake("ids-only", check_add_sentence_boundaries,
+            lambda ids: chars.add_sentence_boundaries(ids)[0], r"returned a Tensor of shape \(4, 6, 50\)", "return ids, mask"),
+    Mistake("no-new-slots", check_add_sentence_boundaries, lambda ids: (ids, (ids > 0).any(-1)),
+            r"has shape \(4, 4, 50\), expected \(4, 6, 50\)", r"T \+ 2"),
+    Mistake("fixed-50", check_add_sentence_boundaries, _fixed_50, "with L=12 raised RuntimeError",
+            r"word_to_char_ids\('<S>', L\)"),
+    Mistake("sentence-not-moved", check_add_sentence_boundaries, _not_moved,
+            r"differs at index \(0, 1, \d+\)", "moves one slot right"),
+]
+
+MISTAKES = DECODE_MISTAKES + BOUNDARY_MISTAKES
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=mistake_ids(MISTAKES))
+def test_messages_name_the_mistake(mistake):
+    assert_message(mistake)
 
 
 # ---- the package's own functions ----------------------------------------------------------------

@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 import pytest
 from book_cells import run_solution, stub
+from check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import check_continuation_counts, check_perplexity_from_log_probs
 
@@ -38,19 +39,24 @@ def _values(lp):
     return np.asarray([float(x) for x in lp])
 
 
-@pytest.mark.parametrize(
-    "wrong, message",
-    [
-        (lambda lp: math.exp(_values(lp).mean()), "the sign"),
-        (lambda lp: math.exp(-_values(lp).sum()), "MEAN"),
-        (lambda lp: float(np.exp(-_values(lp)).mean()), "average the log-probabilities first"),
-        (lambda lp: 2.0 ** (-_values(lp).mean()), "natural logs"),
-        (lambda lp: -_values(lp).mean(), "cross-entropy"),
-    ],
-)
-def test_perplexity_names_the_mistake(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_perplexity_from_log_probs(wrong)
+PPL = check_perplexity_from_log_probs
+PERPLEXITY_MISTAKES = [
+    Mistake("sign-dropped", PPL, lambda lp: math.exp(_values(lp).mean()),
+            "on a list of 6 log-probabilities returned 0.14969, expected 6.68048", "the sign"),
+    Mistake("sum-not-mean", PPL, lambda lp: math.exp(-_values(lp).sum()),
+            "returned 88888.9, expected 6.68048", "MEAN"),
+    Mistake("mean-of-inverse-probabilities", PPL, lambda lp: float(np.exp(-_values(lp)).mean()),
+            "returned 14.5185", "average the log-probabilities first"),
+    Mistake("base-2", PPL, lambda lp: 2.0 ** (-_values(lp).mean()), "returned 3.73004", "natural logs"),
+    Mistake("cross-entropy", PPL, lambda lp: -_values(lp).mean(), "returned 1.89919", "cross-entropy"),
+    Mistake("n-minus-1", PPL, lambda lp: math.exp(-_values(lp).sum() / (len(_values(lp)) - 1)),
+            "returned 9.76719", "not N - 1"),
+    Mistake("per-token", PPL, lambda lp: np.exp(-_values(lp)), r"array of shape \(6,\)",
+            "average the log-probabilities"),
+    Mistake("list-input-only", PPL, lambda lp: math.exp(-sum(lp) / len(lp)) if isinstance(lp, list)
+            else math.exp(-lp.sum(dim=1).mean()), "on a torch tensor of them raised IndexError",
+            "traceback"),
+]
 
 
 # ---- continuation counts ----------------------------------------------------------------------
@@ -78,15 +84,31 @@ def _no_boundaries(sentences):
     return Counter(w for v, w in pairs)
 
 
-@pytest.mark.parametrize(
-    "wrong, message",
-    [
-        (_frequencies, "frequencies"),
-        (_followers, "AFTER"),
-        (_no_boundaries, "<S> w_1"),
-        (lambda sentences: [1, 2, 3], "dict"),
-    ],
-)
-def test_continuation_counts_names_the_mistake(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_continuation_counts(wrong)
+def _no_sentence_start(sentences):  # </S> added at the end, but no <S> before the first word
+    pairs = {p for s in sentences for p in zip(s, [*s[1:], "</S>"])}
+    return Counter(w for v, w in pairs)
+
+
+def _no_sentence_end(sentences):
+    pairs = {p for s in sentences for p in zip(["<S>", *s], s)}
+    return Counter(w for v, w in pairs)
+
+
+CONT = check_continuation_counts
+CONTINUATION_MISTAKES = [
+    Mistake("frequencies", CONT, _frequencies, "'Francisco' has 3, expected 1", "frequencies"),
+    Mistake("followers", CONT, _followers, "'Francisco' has 2, expected 1", "AFTER"),
+    Mistake("no-boundaries", CONT, _no_boundaries, "'San' has 2, expected 3", "<S> w_1"),
+    Mistake("no-sentence-start", CONT, _no_sentence_start, "'San' has 2, expected 3",
+            "first word of a sentence has <S> before it"),
+    Mistake("no-sentence-end", CONT, _no_sentence_end, "'</S>' has 0, expected 4",
+            "'</S>' is predicted too"),
+    Mistake("list", CONT, lambda sentences: [1, 2, 3], "returned a list of 3 items", "Counter"),
+]
+
+MISTAKES = PERPLEXITY_MISTAKES + CONTINUATION_MISTAKES
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=mistake_ids(MISTAKES))
+def test_messages_name_the_mistake(mistake):
+    assert_message(mistake)

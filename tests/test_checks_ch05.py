@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from book_cells import run_solution, stub
+from check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import check_lstm_parameter_count, check_lstm_step, check_reverse_padded
 
@@ -27,43 +28,55 @@ def test_reverse_padded_fails_on_the_stub():
         check_reverse_padded(stub)
 
 
-def test_reverse_padded_fails_on_flip():
-    with pytest.raises(AssertionError, match="torch.flip"):
-        check_reverse_padded(lambda x, lengths: torch.flip(x, dims=[1]))
+def _only_2d(x, lengths):  # right for (B, T), forgets to reverse when there are trailing dims
+    out = x.clone()
+    for b, n in enumerate(lengths.tolist()):
+        out[b, :n] = x[b, :n].flip(0) if x.dim() == 2 else x[b, :n]
+    return out
 
 
-def test_reverse_padded_fails_on_a_loop_that_forgets_trailing_dims():
-    def only_2d(x, lengths):  # right for (B, T), wrong shape logic otherwise
+def _reversed_over(extra):
+    def reverse_padded(x, lengths):  # reverses lengths[b] + extra steps of every row
         out = x.clone()
         for b, n in enumerate(lengths.tolist()):
-            out[b, :n] = x[b, :n].flip(0) if x.dim() == 2 else x[b, :n]
-        return out
-
-    with pytest.raises(AssertionError, match="differs"):
-        check_reverse_padded(only_2d)
-
-
-def test_reverse_padded_fails_when_padding_is_reversed_too():
-    def off_by_one(x, lengths):  # reverses one step too many, pulling padding in
-        out = x.clone()
-        for b, n in enumerate(lengths.tolist()):
-            m = min(n + 1, x.shape[1])
+            m = max(0, min(n + extra, x.shape[1]))
             out[b, :m] = x[b, :m].flip(0)
         return out
 
-    with pytest.raises(AssertionError, match="lengths"):
-        check_reverse_padded(off_by_one)
+    return reverse_padded
+
+
+def _padding_zeroed(x, lengths):
+    out = _reversed_over(0)(x, lengths)
+    steps = torch.arange(x.shape[1])[None, :] < lengths[:, None]
+    return out * steps.view(*steps.shape, *([1] * (x.dim() - 2)))
+
+
+REV = check_reverse_padded
+REVERSE_MISTAKES = [
+    Mistake("torch-flip", REV, lambda x, lengths: torch.flip(x, dims=[1]),
+            r"on x of shape \(4, 5\) differs at index \(1, 0\): got -1, expected 7", "torch.flip"),
+    Mistake("one-step-too-many", REV, _reversed_over(1), r"differs at index \(1, 0\): got -1, expected 7",
+            "row 1 has length 2 but you reversed its first 3 steps"),
+    Mistake("one-step-too-few", REV, _reversed_over(-1), r"differs at index \(0, 0\): got 4, expected 5",
+            "row 0 has length 5 but you reversed its first 4 steps"),
+    Mistake("padding-zeroed", REV, _padding_zeroed, r"differs at index \(1, 2\): got 0, expected -1",
+            "changed its padding"),
+    Mistake("only-2d", REV, _only_2d, r"on x of shape \(4, 5, 3\) differs at index \(0, 0, 0\)",
+            "nothing was reversed"),
+]
 
 
 # ---- lstm_step --------------------------------------------------------------------------------
-def _step(order="igfo", forget_bias=1.0, clip_c=True, clip_h=True):
+def _step(order="igfo", forget_bias=1.0, clip_c=True, clip_h=True, h_from="new", project=True):
     def lstm_step(x, h, c, W_x, W_h, b, W_P, cell_clip=3.0, proj_clip=3.0):
         blocks = dict(zip(order, (x @ W_x + h @ W_h + b).chunk(4, dim=-1)))
-        c = torch.sigmoid(blocks["f"] + forget_bias) * c + torch.sigmoid(blocks["i"]) * torch.tanh(blocks["g"])
-        if clip_c:
-            c = c.clamp(-cell_clip, cell_clip)
-        h = (torch.sigmoid(blocks["o"]) * torch.tanh(c)) @ W_P
-        return (h.clamp(-proj_clip, proj_clip) if clip_h else h), c
+        unclipped = torch.sigmoid(blocks["f"] + forget_bias) * c + torch.sigmoid(blocks["i"]) * torch.tanh(blocks["g"])
+        new_c = unclipped.clamp(-cell_clip, cell_clip) if clip_c else unclipped
+        memory = {"new": new_c, "old": c, "unclipped": unclipped}[h_from]
+        h = torch.sigmoid(blocks["o"]) * torch.tanh(memory)
+        h = h @ W_P if project else h
+        return (h.clamp(-proj_clip, proj_clip) if clip_h else h), new_c
 
     return lstm_step
 
@@ -82,23 +95,30 @@ def test_lstm_step_fails_on_the_stub():
         check_lstm_step(stub)
 
 
-@pytest.mark.parametrize(
-    "wrong, message",
-    [
-        (_step(order="ifgo"), "PyTorch's order"),
-        (_step(forget_bias=0.0), "forget bias"),
-        (_step(clip_c=False), "no cell clip"),
-        (_step(clip_h=False), "no projection clip"),
-    ],
-)
-def test_lstm_step_names_the_mistake(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_lstm_step(wrong)
-
-
-def test_lstm_step_fails_on_a_single_return_value():
-    with pytest.raises(AssertionError, match="two tensors"):
-        check_lstm_step(lambda *args, **kwargs: _step()(*args, **kwargs)[0])
+STEP = check_lstm_step
+STEP_MISTAKES = [
+    Mistake("pytorch-gate-order", STEP, _step(order="ifgo"),
+            r"the new memory c differs at index \(\d, \d\): got -?\d", "PyTorch's order"),
+    Mistake("forget-bias-left-out", STEP, _step(forget_bias=0.0), "the new memory c differs",
+            "no forget bias"),
+    Mistake("no-cell-clip", STEP, _step(clip_c=False), r"got 3\.\d+, expected 3", "no cell clip"),
+    Mistake("no-projection-clip", STEP, _step(clip_h=False), "the new output h differs",
+            "no projection clip"),
+    Mistake("both-clips-missing", STEP, _step(clip_c=False, clip_h=False), "the new memory c differs",
+            "neither clip"),
+    Mistake("h-from-old-memory", STEP, _step(h_from="old"), "the new output h differs", "OLD memory"),
+    Mistake("h-before-the-clip", STEP, _step(h_from="unclipped"), "the new output h differs",
+            "before its clip"),
+    Mistake("i-and-f-swapped", STEP, _step(order="fgio"), "the new memory c differs",
+            "i and f swapped"),
+    Mistake("no-projection", STEP, _step(project=False), r"h has shape \(3, 4\), expected \(3, 2\)",
+            "P columns, not C"),
+    Mistake("h-only", STEP, lambda *args, **kwargs: _step()(*args, **kwargs)[0],
+            r"returned a Tensor of shape \(3, 2\)", "return h, c"),
+    Mistake("recurrent-weight-transposed", STEP,
+            lambda x, h, c, W_x, W_h, *rest, **kw: _step()(x, h, c, W_x, W_h.T, *rest, **kw),
+            "raised RuntimeError", r"W_h \(P, 4C\)"),
+]
 
 
 # ---- lstm_parameter_count ---------------------------------------------------------------------
@@ -112,14 +132,25 @@ def test_parameter_count_fails_on_the_stub():
         check_lstm_parameter_count(stub)
 
 
-@pytest.mark.parametrize(
-    "wrong, message",
-    [
-        (lambda i, c, p: i * 4 * c + p * 4 * c + c * p, "bias"),
-        (lambda i, c, p: i * 4 * c + 4 * c + p * 4 * c, "projection"),
-        (lambda i, c, p: i * 4 * c + 4 * c + c * 4 * c + c * p, "size P, not C"),
-    ],
-)
-def test_parameter_count_names_the_mistake(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_lstm_parameter_count(wrong)
+COUNT = check_lstm_parameter_count
+COUNT_MISTAKES = [
+    Mistake("no-bias", COUNT, lambda i, c, p: i * 4 * c + p * 4 * c + c * p,
+            r"lstm_parameter_count\(3, 4, 2\) returned 88, expected 104", "bias"),
+    Mistake("no-projection", COUNT, lambda i, c, p: i * 4 * c + 4 * c + p * 4 * c, "returned 96",
+            "projection"),
+    Mistake("recurrent-reads-c", COUNT, lambda i, c, p: i * 4 * c + 4 * c + c * 4 * c + c * p,
+            "returned 136", "size P, not C"),
+    Mistake("no-recurrent", COUNT, lambda i, c, p: i * 4 * c + 4 * c + c * p, "returned 72",
+            "recurrent matrix W_h"),
+    Mistake("two-biases", COUNT, lambda i, c, p: i * 4 * c + 8 * c + p * 4 * c + c * p,
+            "returned 120", "nn.LSTM"),
+    Mistake("projection-bias", COUNT, lambda i, c, p: i * 4 * c + 4 * c + p * 4 * c + c * p + p,
+            "returned 106", "no bias"),
+]
+
+MISTAKES = REVERSE_MISTAKES + STEP_MISTAKES + COUNT_MISTAKES
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=mistake_ids(MISTAKES))
+def test_messages_name_the_mistake(mistake):
+    assert_message(mistake)

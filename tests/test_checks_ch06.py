@@ -5,6 +5,7 @@ on a stub and on plausible wrong answers."""
 import pytest
 import torch
 from book_cells import solution_function, stub
+from check_messages import Mistake, assert_message, mistake_ids
 from torch.nn import functional as F
 
 from elmo_mini.checks import check_joint_lm_loss, check_lm_targets
@@ -49,18 +50,35 @@ def all_columns(word_ids, lengths):  # T + 2 columns: no pairing at all
     return word_ids, word_ids
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (stub, "not implemented yet"),
-    (unshifted, "NEXT word"),
-    (swapped, "are the backward targets"),
-    (padding_not_ignored, "wrong padding"),
-    (without_boundary, "n \\+ 1 predictions"),
-    (all_columns, "has shape \\(3, 6\\), expected \\(3, 5\\)"),
-    (lambda w, n: w[:, 1:], "two tensors"),
-])
-def test_lm_targets_check_fails_on_wrong_answers(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_lm_targets(wrong)
+def one_too_many(word_ids, lengths):  # n + 2 predictions: one column of padding let in
+    steps = word_ids.shape[1] - 1
+    real = torch.arange(steps)[None, :] < lengths[:, None] + 2
+    return torch.where(real, word_ids[:, 1:], IGNORE), torch.where(real, word_ids[:, :-1], IGNORE)
+
+
+def padding_as_zero(word_ids, lengths):  # the right mask, but 0 where IGNORE belongs
+    forward, backward = lm_targets(word_ids, lengths)
+    return forward.clamp(min=0), backward.clamp(min=0)
+
+
+TARGETS = check_lm_targets
+TARGET_MISTAKES = [
+    Mistake("unshifted", TARGETS, unshifted, r"forward_targets differs at index \(0, 0\): got 0, expected 7",
+            "NEXT word"),
+    Mistake("swapped", TARGETS, swapped, r"forward_targets differs at index \(0, 0\): got 0, expected 7",
+            "forward and backward are swapped"),
+    Mistake("padding-not-ignored", TARGETS, padding_not_ignored,
+            r"forward_targets differs at index \(1, 2\): got 0, expected -100", "wrong padding"),
+    Mistake("padding-as-zero", TARGETS, padding_as_zero, "got 0, expected -100", "IGNORE = -100"),
+    Mistake("without-boundary", TARGETS, without_boundary,
+            r"forward_targets differs at index \(0, 4\): got -100, expected 1", r"n \+ 1 predictions"),
+    Mistake("one-too-many", TARGETS, one_too_many,
+            r"forward_targets differs at index \(1, 2\): got 0, expected -100", "one prediction too many"),
+    Mistake("all-columns", TARGETS, all_columns, r"has shape \(3, 6\), expected \(3, 5\)",
+            r"T \+ 1 predictions"),
+    Mistake("forward-only", TARGETS, lambda w, n: w[:, 1:], r"returned a Tensor of shape \(3, 5\)",
+            "return forward, backward"),
+]
 
 
 # ---- joint_lm_loss ----------------------------------------------------------------------------
@@ -108,19 +126,43 @@ def detached(fl, bl, ft, bt):  # right number, but no gradient
     return torch.tensor(joint_lm_loss(fl, bl, ft, bt).item())
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (stub, "not implemented yet"),
-    (summed, "summed the two directions"),
-    (forward_only, "forward loss only"),
-    (padding_counted, "padding positions were counted"),
-    (perplexity_instead, "perplexity"),
-    (no_log_softmax, "log_softmax"),
-    (per_position, "one number"),
-    (detached, "without gradient"),
-])
-def test_joint_loss_check_fails_on_wrong_answers(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_joint_lm_loss(wrong)
+def softmax_over_positions(fl, bl, ft, bt):  # log_softmax(dim=1): normalised over positions
+    def nll(logits, targets):
+        keep = targets != IGNORE
+        return -logits.log_softmax(dim=1)[keep].gather(-1, targets[keep][:, None]).mean()
+    return (nll(fl, ft) + nll(bl, bt)) / 2
+
+
+def logits_not_flattened(fl, bl, ft, bt):  # cross_entropy wants the classes in dim 1
+    return (F.cross_entropy(fl, ft, ignore_index=IGNORE) + F.cross_entropy(bl, bt, ignore_index=IGNORE)) / 2
+
+
+LOSS = check_joint_lm_loss
+LOSS_MISTAKES = [
+    Mistake("summed", LOSS, summed, "returned 7.16942, expected 3.58471", "summed the two directions"),
+    Mistake("forward-only", LOSS, forward_only, "expected 3.58471", "forward loss only"),
+    Mistake("padding-counted", LOSS, padding_counted, "expected 3.58471", "padding positions were counted"),
+    Mistake("perplexity", LOSS, perplexity_instead, "expected 3.58471", "perplexity"),
+    Mistake("raw-logits", LOSS, no_log_softmax, "expected 3.58471", "raw logits"),
+    Mistake("softmax-over-positions", LOSS, softmax_over_positions, "expected 3.58471",
+            r"over the positions \(dim=1\)"),
+    Mistake("per-position", LOSS, per_position, r"returned a Tensor of shape \(3, 5\)", "average"),
+    Mistake("detached", LOSS, detached, "requires_grad=False", "no .item()"),
+    Mistake("not-flattened", LOSS, logits_not_flattened, "raised RuntimeError", r"reshape\(-1, V\)"),
+]
+
+MISTAKES = TARGET_MISTAKES + LOSS_MISTAKES
+
+
+@pytest.mark.parametrize("check", [check_lm_targets, check_joint_lm_loss])
+def test_checks_fail_on_the_stub(check):
+    with pytest.raises(AssertionError, match="not implemented yet"):
+        check(stub)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=mistake_ids(MISTAKES))
+def test_messages_name_the_mistake(mistake):
+    assert_message(mistake)
 
 
 def test_package_functions_agree_with_the_language_model():

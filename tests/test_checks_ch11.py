@@ -5,6 +5,7 @@ on a stub and on plausible wrong answers."""
 import pytest
 import torch
 from book_cells import solution_function, stub
+from check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import check_split_lstm_kernel, check_tf_conv_to_conv1d
 from elmo_mini.original import split_lstm_kernel, tf_conv_to_conv1d
@@ -23,31 +24,47 @@ def test_conv_check_passes_on_package_and_chapter(capsys):
     assert capsys.readouterr().out.count("passed") == 2
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (stub, "not implemented yet"),
-    (lambda w: w[0], "has shape \\(3, 4, 5\\), expected \\(5, 4, 3\\)"),  # no reordering
-    (lambda w: w[0].permute(2, 0, 1), "has shape \\(5, 3, 4\\)"),  # width and channels swapped
-    (lambda w: w.reshape(w.shape[3], w.shape[2], w.shape[1]), "differs at index"),  # reshape
-    (lambda w: w[0].permute(2, 1, 0).flip(-1), "differs at index"),  # flipped kernel
-])
-def test_conv_check_fails_on_wrong_answers(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_tf_conv_to_conv1d(wrong)
-
-
 def test_split_check_passes_on_package_and_chapter(capsys):
     check_split_lstm_kernel(split_lstm_kernel)
     check_split_lstm_kernel(solution("split_lstm_kernel"))
     assert capsys.readouterr().out.count("passed") == 2
 
 
-@pytest.mark.parametrize("wrong, message", [
-    (stub, "not implemented yet"),
-    (lambda w, d: (w[:d], w[d:]), "has shape \\(6, 8\\), expected \\(8, 6\\)"),  # not transposed
-    (lambda w, d: (w[-d:].T, w[:-d].T), "FIRST input_dim rows"),  # recurrent rows first
-    (lambda w, d: (w[w.shape[0] - d:].T, w[: w.shape[0] - d].T), "differs at index"),  # same, when in == P
-    (lambda w, d: w[:d].T, "two tensors"),
-])
-def test_split_check_fails_on_wrong_answers(wrong, message):
-    with pytest.raises(AssertionError, match=message):
-        check_split_lstm_kernel(wrong)
+CONV, SPLIT = check_tf_conv_to_conv1d, check_split_lstm_kernel
+MISTAKES = [
+    Mistake("no-reordering", CONV, lambda w: w[0], r"has shape \(3, 4, 5\), expected \(5, 4, 3\)",
+            r"permute\(2, 1, 0\)"),
+    Mistake("width-and-channels-swapped", CONV, lambda w: w[0].permute(2, 0, 1),
+            r"has shape \(5, 3, 4\), expected \(5, 4, 3\)", "width and channels are swapped"),
+    Mistake("height-axis-kept", CONV, lambda w: w.permute(0, 3, 2, 1),
+            r"has shape \(1, 5, 4, 3\), expected \(5, 4, 3\)", "leading height axis"),
+    Mistake("reshape", CONV, lambda w: w.reshape(w.shape[3], w.shape[2], w.shape[1]),
+            r"differs at index \(0, 0, 1\): got 1\.02827, expected -0\.154625", "reshape keeps the memory order"),
+    Mistake("flipped-kernel", CONV, lambda w: w[0].permute(2, 1, 0).flip(-1),
+            r"differs at index \(0, 0, 0\): got -?\d", "reversed along the width"),
+    Mistake("missing-transpose", SPLIT, lambda w, d: (w[:d], w[d:]),
+            r"input_weight \(W_0 of shape \(9, 8\), input_dim=6\) has shape \(6, 8\), expected \(8, 6\)",
+            r"a missing transpose.*\(8, 6\)"),
+    Mistake("recurrent-rows-first", SPLIT, lambda w, d: (w[-d:].T, w[:-d].T),
+            r"input_weight .* differs at index \(0, 0\)", "input rows come FIRST"),
+    Mistake("recurrent-rows-first-square", SPLIT,
+            lambda w, d: (w[w.shape[0] - d:].T, w[: w.shape[0] - d].T) if w.shape[0] == 2 * d
+            else (w[:d].T, w[d:].T), r"input_dim=4\) differs at index \(0, 0\)", "input rows come FIRST"),
+    Mistake("split-columns", SPLIT, lambda w, d: (w[:, :d].T, w[:, d:].T),
+            r"has shape \(6, 9\), expected \(8, 6\)", "along its rows"),
+    Mistake("recurrent-not-transposed", SPLIT, lambda w, d: (w[:d].T, w[d:]),
+            r"recurrent_weight .* has shape \(3, 8\), expected \(8, 3\)", r"missing transpose.*\(8, 3\)"),
+    Mistake("one-tensor", SPLIT, lambda w, d: w[:d].T, r"returned a Tensor of shape \(8, 6\)",
+            "return input_weight, recurrent_weight"),
+]
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=mistake_ids(MISTAKES))
+def test_messages_name_the_mistake(mistake):
+    assert_message(mistake)
+
+
+@pytest.mark.parametrize("check", [CONV, SPLIT])
+def test_checks_fail_on_the_stub(check):
+    with pytest.raises(AssertionError, match="not implemented yet"):
+        check(stub)

@@ -85,12 +85,25 @@ def figures_url(root: Path = ROOT) -> str:
 
 
 def setup_cell_source(url: str) -> str:
-    """The canonical first code cell of every chapter (installs elmo_mini in Colab only)."""
+    """The canonical first code cell of every chapter.
+
+    In Colab it installs elmo_mini (and keeps Colab's own torch); elsewhere it does nothing. The
+    environment variable ``ELMO_MINI_INSTALL`` (a pip direct reference such as
+    ``file:///path/to/elmo_mini.whl`` or ``git+https://github.com/a-fork/elmo-book``) makes the
+    same cell install from there, on any machine: the Colab stand-in test uses it to install the
+    local checkout instead of the published repository. Every line fits the book's code column.
+    """
     return (
-        "# Colab: install elmo_mini (keeps Colab's own torch). Elsewhere: nothing to do.\n"
+        "# Colab: install elmo_mini (keeps Colab's own torch). Elsewhere: nothing.\n"
+        "# ELMO_MINI_INSTALL=<pip URL or file:// path> installs from there.\n"
+        "import os\n"
         "import sys\n"
-        'if "google.colab" in sys.modules:\n'
-        f'    %pip install -q "elmo-mini[book] @ git+{url}"'
+        "\n"
+        "install_from = os.environ.get(\n"
+        f'    "ELMO_MINI_INSTALL", "git+{url}"\n'
+        ")\n"
+        'if "google.colab" in sys.modules or "ELMO_MINI_INSTALL" in os.environ:\n'
+        '    %pip install -q "elmo-mini[book] @ {install_from}"'
     )
 
 

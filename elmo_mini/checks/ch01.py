@@ -6,7 +6,7 @@ import math
 from typing import Callable
 
 from ..vocab import Vocabulary, oov_rate
-from .common import call, passed
+from .common import call, fail, passed, plain, short
 
 _VOCAB = Vocabulary(["the", "of", "nation", "The", ",", "."])
 # 16 tokens, 5 of them missing ("state", "snuffleupagus" twice, "arrogate", "'s");
@@ -46,15 +46,17 @@ def check_oov_rate(fn: Callable) -> None:
         ("a corpus without tokens", [[], []]),
     ]
     for what, sentences in cases:
-        got = call(fn, [list(s) for s in sentences], _VOCAB, name=f"{name} on {what}")
+        crash_hint = ("with no tokens there is nothing missing: return 0.0 before dividing"
+                      if not any(sentences) else None)
+        got = call(fn, [list(s) for s in sentences], _VOCAB, name=f"{name} on {what}",
+                   hint=crash_hint)
         try:
             got = float(got)
         except (TypeError, ValueError):
-            raise AssertionError(f"{name} on {what} returned {got!r}, not a number") from None
+            fail(f"{name} on {what} returned {type(got).__name__} {short(plain(got))}, not a number",
+                 "return the share as one float: missing tokens / all tokens")
         expected = oov_rate(sentences, _VOCAB)
         if not math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-9):
-            raise AssertionError(
-                f"{name} on {what} returned {got:.4f}, expected {expected:.4f}. "
-                f"Hint: {_hint(got, sentences, _VOCAB)}"
-            )
+            fail(f"{name} on {what} returned {got:.4f}, expected {expected:.4f}",
+                 _hint(got, sentences, _VOCAB))
     passed(name, "tokens counted with repeats, empty sentences and an empty corpus")

@@ -31,6 +31,8 @@ def _conv_hint(got, chars, weight, bias) -> str:
     got_a = as_array(got, "max_pool_conv")
     if got_a.shape == (n_words, n_windows):
         return "you took the max over the filters; take it over the windows (positions) instead"
+    if got_a.shape in ((n_windows, n_filters), (n_filters, n_windows)):
+        return "you took the max over the words; take it over the windows (positions) instead"
     if got_a.shape != (n_words, n_filters):
         return f"the result has one number per word and filter: ({n_words}, {n_filters})"
     wrong = {
@@ -46,19 +48,30 @@ def _conv_hint(got, chars, weight, bias) -> str:
         "that lie inside": F.conv1d(chars.transpose(1, 2), weight, bias,
                                     padding=weight.shape[-1] - 1).max(dim=-1).values,
     }
+    if weight.shape[1] == weight.shape[2]:  # E == w: a transposed weight has the right shape
+        wrong["weight is (n, E, w) but you read it as (n, w, E): a missing transpose (check the "
+              "letters of your einsum, or the axes of unfold's (N, L - w + 1, E, w))"] = (
+            _responses(chars, weight.transpose(1, 2), bias).max(dim=-1).values)
     for hint, value in wrong.items():
         if torch.allclose(torch.as_tensor(got_a, dtype=value.dtype), value, atol=1e-4):
             return hint
-    return "response(t) = bias + sum over window positions k and dimensions e of weight[f, e, k] * chars[n, t + k, e]"
+    return ("response(t) = bias + sum over window positions k and dimensions e of "
+            "weight[f, e, k] * chars[n, t + k, e]")
+
+
+_CONV_CRASH = ("check the axes: chars is (N, L, E) and weight (n, E, w), F.conv1d wants "
+               "chars.transpose(1, 2), and chars.unfold(1, w, 1) is (N, L - w + 1, E, w)")
 
 
 def check_max_pool_conv(fn: Callable) -> None:
     """``fn(chars, weight, bias)`` -> ``(N, n)``: max over windows of one width's convolution."""
     name = "max_pool_conv"
-    # (words, positions, dim, filters, width): widths 1, 3 and 5, a word as short as its widest window
-    for shape in [(3, 12, 4, 5, 3), (2, 9, 6, 3, 1), (4, 7, 3, 6, 5), (1, 5, 2, 2, 5)]:
+    # (words, positions, dim, filters, width): widths 1, 3 and 5, a word as short as its widest
+    # window, and E == w last (there a transposed weight keeps its shape and only the values show)
+    for shape in [(3, 12, 4, 5, 3), (2, 9, 6, 3, 1), (4, 7, 3, 6, 5), (1, 5, 2, 2, 5),
+                  (2, 8, 3, 4, 3)]:
         chars, weight, bias = _conv_inputs(*shape, seed=sum(shape))
-        got = call(fn, chars.clone(), weight.clone(), bias.clone(), name=name)
+        got = call(fn, chars.clone(), weight.clone(), bias.clone(), name=name, hint=_CONV_CRASH)
         expected = _responses(chars, weight, bias).max(dim=-1).values  # (N, n)
         n, length, dim, filters, width = shape
         where = f"{name} on chars {(n, length, dim)}, weight {(filters, dim, width)}"
@@ -102,6 +115,12 @@ def _highway_hint(got, x, W_t, b_t, W_g, b_g) -> str:
             torch.sigmoid(x @ W_t + b_t) * torch.relu(x @ W_g + b_g)
             + (1 - torch.sigmoid(x @ W_t + b_t)) * x,
         "that is only the transformed branch, without the gate's mix": transformed,
+        "the carry term is (1 - g) * x, not x: the gate shares each unit between the two branches":
+            gate * transformed + x,
+        "the gate needs its sigmoid: g = sigmoid(x W_g + b_g), a number between 0 and 1":
+            (x @ W_g + b_g) * transformed + (1 - (x @ W_g + b_g)) * x,
+        "the bias b_g is missing from the gate: g = sigmoid(x W_g + b_g)":
+            torch.sigmoid(x @ W_g) * transformed + (1 - torch.sigmoid(x @ W_g)) * x,
     }
     got_a = as_array(got, "highway_layer")
     for hint, value in wrong.items():
@@ -117,7 +136,8 @@ def check_highway_layer(fn: Callable) -> None:
     name = "highway_layer"
     for n, dim in [(4, 6), (1, 3), (5, 10)]:
         args = _highway_inputs(n, dim, seed=n * 100 + dim)
-        got = call(fn, *(a.clone() for a in args), name=name)
+        got = call(fn, *(a.clone() for a in args), name=name, hint=(
+            "x is (N, F) and W_t, W_g are (F, F): x @ W_t + b_t, elementwise products after"))
         expected = _reference_highway(*args)
         assert_close(got, expected, f"{name} on x of shape {(n, dim)}", _highway_hint(got, *args),
                      rtol=1e-4, atol=1e-4)

@@ -10,7 +10,7 @@ import torch
 
 from ..kneser_ney import KneserNeyTrigram
 from ..vocab import EOS, Vocabulary
-from .common import as_array, call, passed
+from .common import as_array, call, describe, fail, passed
 
 # Per-token natural-log probabilities of a few predictions: one sure, one hard, most in between.
 _LOG_PROBS = [math.log(p) for p in (0.5, 0.25, 0.1, 0.05, 0.9, 0.02)]
@@ -26,6 +26,9 @@ def _perplexity_hint(got: float, log_probs: np.ndarray) -> str:
             float(np.exp(-log_probs).mean()),
         "the log-probabilities are natural logs: use exp, not 2 ** (...)": 2.0 ** (-mean),
         "that is the cross-entropy (mean negative log-probability); perplexity is its exp": -mean,
+        "divide by N, the number of predictions, not N - 1":
+            math.exp(-log_probs.sum() / (len(log_probs) - 1)),
+        "the log-probabilities are natural logs: use exp, not 10 ** (...)": 10.0 ** (-mean),
     }
     for hint, value in wrong.items():
         if math.isclose(got, value, rel_tol=1e-6):
@@ -42,15 +45,18 @@ def check_perplexity_from_log_probs(fn: Callable) -> None:
         "a uniform model over 50 words (perplexity 50)": [math.log(1 / 50)] * 7,
     }
     for what, log_probs in cases.items():
-        got = call(fn, log_probs, name=name)
-        got_value = float(as_array(got, name))
+        got = call(fn, log_probs, name=f"{name} on {what}")
+        got_a = as_array(got, name)
+        if got_a.size != 1 or got_a.dtype.kind not in "biuf":
+            fail(f"{name} on {what} returned {describe(got)}, not one number",
+                 "average the log-probabilities over all N predictions first, then take exp of "
+                 "minus that mean")
+        got_value = float(got_a.reshape(()))
         values = np.asarray([float(v) for v in log_probs])
         expected = math.exp(-values.mean())
         if not math.isclose(got_value, expected, rel_tol=1e-6):
-            raise AssertionError(
-                f"{name} on {what} returned {got_value:.6g}, expected {expected:.6g}. "
-                f"Hint: {_perplexity_hint(got_value, values)}"
-            )
+            fail(f"{name} on {what} returned {got_value:.6g}, expected {expected:.6g}",
+                 _perplexity_hint(got_value, values))
     passed(name, "exp of the mean negative log-probability; a uniform model over 50 words gives 50")
 
 
@@ -73,22 +79,36 @@ def _reference(sentences) -> dict:
     return {vocab.words[i]: int(n) for i, n in enumerate(counts) if n > 0}
 
 
+def _counts(sentences, start: bool, end: bool, before: bool = True) -> dict:
+    """Continuation counts with or without the boundary tokens (or counting followers)."""
+    pairs = set()
+    for s in sentences:
+        seq = (["<S>"] if start else []) + list(s) + ([EOS] if end else [])
+        pairs.update(zip(seq, seq[1:]))
+    counts: dict = {}
+    for v, w in pairs:
+        key = w if before else v
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def _continuation_hint(got: dict, expected: dict) -> str:
     tokens = [w for s in _CORPUS for w in s]
     frequency = {w: tokens.count(w) for w in set(tokens)}
     if all(got.get(w) == frequency[w] for w in frequency):
         return ("those are frequencies; a continuation count is the number of DISTINCT words "
                 "seen right before w")
-    followers: dict = {}
-    for s in _CORPUS:
-        seq = ["<S>", *s, EOS]
-        for v, w in zip(seq, seq[1:]):
-            followers.setdefault(v, set()).add(w)
-    if all(got.get(w) == len(f) for w, f in followers.items() if w in got):
+    if got == _counts(_CORPUS, True, True, before=False):
         return "you counted distinct words AFTER each word; count the distinct words BEFORE it"
-    if EOS not in got:
+    if got == _counts(_CORPUS, True, False):
+        return "read each sentence as <S> w_1 ... w_n </S>: '</S>' is predicted too"
+    if got == _counts(_CORPUS, False, True):
+        return "the first word of a sentence has <S> before it: read each sentence as <S> w_1 ... w_n </S>"
+    if got == _counts(_CORPUS, False, False):
         return ("read each sentence as <S> w_1 ... w_n </S>: '</S>' is predicted too, and the "
                 "first word of a sentence has <S> before it")
+    if "<S>" in got:
+        return "<S> is never predicted, so it has no continuation count"
     return "for each word w, count the distinct v such that the pair (v, w) occurs"
 
 
@@ -97,15 +117,17 @@ def check_continuation_counts(fn: Callable) -> None:
     name = "continuation_counts"
     got = call(fn, [list(s) for s in _CORPUS], name=name)
     if not isinstance(got, dict):
-        raise AssertionError(f"{name} should return a dict (or Counter), got {type(got).__name__}")
+        fail(f"{name} returned {describe(got)}, not a dict",
+             "return {word: count}, a dict or a collections.Counter")
     got = {w: int(n) for w, n in got.items() if n}
     expected = _reference(_CORPUS)
     if got != expected:
-        wrong = sorted(set(got) | set(expected), key=lambda w: (w not in expected, w))
+        # Show a word both sides count if there is one: "'Francisco' has 3" says more than a
+        # missing key.
+        wrong = sorted(set(got) | set(expected),
+                       key=lambda w: (w not in expected, w not in got, w))
         word = next(w for w in wrong if got.get(w) != expected.get(w))
-        raise AssertionError(
-            f"{name}: {word!r} has {got.get(word, 0)}, expected {expected.get(word, 0)}. "
-            f"Hint: {_continuation_hint(got, expected)}"
-        )
+        fail(f"{name}: {word!r} has {got.get(word, 0)}, expected {expected.get(word, 0)}",
+             _continuation_hint(got, expected))
     passed(name, f"'Francisco' {expected['Francisco']} (always after 'San'), "
                  f"'York' {expected['York']}, '</S>' {expected[EOS]}")

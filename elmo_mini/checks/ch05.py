@@ -7,7 +7,7 @@ from typing import Callable
 import torch
 
 from ..lstm import LstmCellWithProjection, reverse_padded
-from .common import as_array, assert_close, call, passed
+from .common import as_array, assert_close, call, describe, fail, passed
 
 # Three rows of lengths 5, 2 and 4 (padding after each row's end), plus an empty row.
 _LENGTHS = torch.tensor([5, 2, 4, 0])
@@ -25,13 +25,25 @@ def _padded_batch(*trailing: int) -> torch.Tensor:
 def _reverse_hint(got, x: torch.Tensor) -> str:
     """Name the likely mistake of a wrong reverse_padded."""
     got_a = as_array(got, "reverse_padded(x, lengths)")
-    if got_a.shape != tuple(x.shape):
+    x_a = x.numpy()
+    if got_a.shape != x_a.shape:
         return "the output has the shape of the input: (B, T, ...) in, (B, T, ...) out"
-    if (got_a == torch.flip(x, dims=[1]).numpy()).all():
-        return ("that is torch.flip over the whole padded row: the padding comes first. Reverse "
-                "each row within its own length instead")
-    if (got_a == x.numpy()).all():
-        return "nothing was reversed"
+    if (got_a == x_a[:, ::-1]).all():
+        return ("that is torch.flip over the whole padded row, which puts the padding first: "
+                "reverse each row within its own length instead")
+    if (got_a == x_a).all():
+        return "nothing was reversed: row b's first lengths[b] steps come back in reverse order"
+    for b, n in enumerate(_LENGTHS.tolist()):
+        if (got_a[b] == reverse_padded(x, _LENGTHS)[b].numpy()).all():
+            continue
+        for m in range(x.shape[1] + 1):  # the row reversed over its first m steps?
+            if (got_a[b, :m] == x_a[b, :m][::-1]).all() and (got_a[b, m:] == x_a[b, m:]).all():
+                return (f"row {b} has length {n} but you reversed its first {m} steps: reverse "
+                        "exactly lengths[b] steps and leave the padding after them in place")
+        if not (got_a[b, n:] == x_a[b, n:]).all():
+            return (f"row {b} (length {n}) changed its padding: steps t >= lengths[b] stay "
+                    "as they are")
+        break
     return ("row b's step t (t < lengths[b]) must hold step lengths[b] - 1 - t of the input; "
             "padded steps (t >= lengths[b]) stay as they are")
 
@@ -41,7 +53,7 @@ def check_reverse_padded(fn: Callable) -> None:
     name = "reverse_padded"
     for trailing in [(), (3,), (2, 2)]:
         x = _padded_batch(*trailing)
-        got = call(fn, x.clone(), _LENGTHS.clone(), name=name)
+        got = call(fn, x.clone(), _LENGTHS.clone(), name=f"{name} on x of shape {tuple(x.shape)}")
         expected = reverse_padded(x, _LENGTHS)
         shape = f"x of shape {tuple(x.shape)}"
         assert_close(got, expected, f"{name} on {shape}", _reverse_hint(got, x), rtol=0, atol=0)
@@ -77,12 +89,13 @@ def _step_variants(x, h, c, W_x, W_h, b, W_P, cell_clip, proj_clip):
     """Common wrong steps, for the hint: name -> (h, c)."""
     gates = x @ W_x + h @ W_h + b
 
-    def run(order, forget_bias=1.0, clip_c=True, clip_h=True):
+    def run(order, forget_bias=1.0, clip_c=True, clip_h=True, h_from="new"):
         blocks = dict(zip(order, gates.chunk(4, dim=-1)))
-        new_c = torch.sigmoid(blocks["f"] + forget_bias) * c + torch.sigmoid(blocks["i"]) * torch.tanh(blocks["g"])
-        if clip_c:
-            new_c = new_c.clamp(-cell_clip, cell_clip)
-        new_h = (torch.sigmoid(blocks["o"]) * torch.tanh(new_c)) @ W_P
+        unclipped = (torch.sigmoid(blocks["f"] + forget_bias) * c
+                     + torch.sigmoid(blocks["i"]) * torch.tanh(blocks["g"]))
+        new_c = unclipped.clamp(-cell_clip, cell_clip) if clip_c else unclipped
+        memory = {"new": new_c, "old": c, "unclipped": unclipped}[h_from]
+        new_h = (torch.sigmoid(blocks["o"]) * torch.tanh(memory)) @ W_P
         if clip_h:
             new_h = new_h.clamp(-proj_clip, proj_clip)
         return new_h, new_c
@@ -96,6 +109,14 @@ def _step_variants(x, h, c, W_x, W_h, b, W_P, cell_clip, proj_clip):
             run("igfo", clip_c=False),
         "no projection clip: clamp h = (sigmoid(o) * tanh(c)) @ W_P to [-proj_clip, proj_clip]":
             run("igfo", clip_h=False),
+        "neither clip: clamp c to [-cell_clip, cell_clip], then h to [-proj_clip, proj_clip]":
+            run("igfo", clip_c=False, clip_h=False),
+        "h computed from the OLD memory: h = (sigmoid(o) * tanh(c_new)) @ W_P uses the new c":
+            run("igfo", h_from="old"),
+        "h computed from the memory before its clip: clamp c first, then h uses the clamped c":
+            run("igfo", h_from="unclipped"),
+        "the blocks i and f swapped: ELMo's (TensorFlow's) order is i, g, f, o":
+            run("fgio"),
     }
 
 
@@ -105,18 +126,25 @@ def check_lstm_step(fn: Callable) -> None:
     cell, x, h, c, weights = _cell_and_inputs()
     args = dict(weights, cell_clip=cell.cell_clip, proj_clip=cell.proj_clip)
     result = call(fn, x.clone(), h.clone(), c.clone(), **{k: (v.clone() if torch.is_tensor(v) else v)
-                                                          for k, v in args.items()}, name=name)
+                                                          for k, v in args.items()}, name=name,
+                  hint="x is (B, in), h (B, P), c (B, C); W_x (in, 4C), W_h (P, 4C), W_P (C, P)")
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AssertionError(f"{name} should return two tensors (h, c), got {type(result).__name__}")
+        fail(f"{name} returned {describe(result)}, not two tensors (h, c)",
+             "return the new output and the new memory: return h, c")
     with torch.no_grad():
         expected = cell.step(cell.input_linear(x), (h, c))
-    hint = "see the equations at the start of the chapter"
+    got_h = as_array(result[0], "h")
+    if got_h.shape == (x.shape[0], c.shape[1]) != tuple(expected[0].shape):
+        hint = "h is projected: (sigmoid(o) * tanh(c)) @ W_P has P columns, not C"
+    else:
+        hint = ("blocks i, g, f, o of x W_x + h W_h + b; c = sigmoid(f + 1) * c + sigmoid(i) * "
+                "tanh(g), clamped; h = (sigmoid(o) * tanh(c)) @ W_P, clamped")
     for mistake, (wrong_h, wrong_c) in _step_variants(x, h, c, **args).items():
         got_h, got_c = (as_array(t, name) for t in result)
         if (got_h.shape == tuple(wrong_h.shape) and got_c.shape == tuple(wrong_c.shape)
                 and torch.allclose(torch.as_tensor(got_h), wrong_h, atol=1e-5)
                 and torch.allclose(torch.as_tensor(got_c), wrong_c, atol=1e-5)):
-            hint = f"your step matches a version with {mistake}"
+            hint = f"your step matches one with {mistake}"
             break
     assert_close(result[1], expected[1], "the new memory c", hint)
     assert_close(result[0], expected[0], "the new output h", hint)
@@ -138,13 +166,14 @@ def check_lstm_parameter_count(fn: Callable) -> None:
         if got != expected:
             i, c, p = dims
             hints = {
+                expected + 4 * c: "one bias of 4C numbers: ELMo's cell (like TensorFlow's) has no "
+                                  "second bias for h, unlike nn.LSTM",
+                expected + p: "the projection W_P has no bias",
                 expected - 4 * c: "you forgot the bias b (4C numbers)",
                 expected - c * p: "you forgot the projection W_P (C x P)",
                 expected - p * 4 * c + c * 4 * c: "the recurrent matrix W_h reads h, of size P, not C",
                 expected - p * 4 * c: "you forgot the recurrent matrix W_h (P x 4C)",
             }
             hint = hints.get(got, "count W_x (in x 4C), b (4C), W_h (P x 4C) and W_P (C x P)")
-            raise AssertionError(
-                f"{name}{dims} returned {got!r}, expected {expected}. Hint: {hint}"
-            )
+            fail(f"{name}{dims} returned {got!r}, expected {expected}", hint)
     passed(name, f"three layer sizes, e.g. {_count(128, 1024, 128):,d} weights for C=1024, P=128")

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..scalar_mix import masked_layer_norm, scalar_mix
-from .common import as_array, assert_close, call, passed
+from .common import as_array, assert_close, call, fail, passed, plain
 
 
 def _layers() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -25,26 +25,74 @@ def _same(got: np.ndarray, expected: torch.Tensor) -> bool:
     return got.shape == e.shape and np.allclose(got, e, rtol=1e-4, atol=1e-5)
 
 
+def _mix_hint(got: np.ndarray, layers: torch.Tensor, scalars: torch.Tensor, gamma) -> str:
+    """Name the likely mistake of a wrong scalar_mix."""
+    def mix(weights):  # (L,) -> gamma * sum_k weights[k] * layers[k]
+        return (weights[:, None, None, None] * layers).sum(0)
+
+    softmaxed = mix(torch.softmax(scalars, 0))
+    if got.shape != tuple(softmaxed.shape):
+        return ("the mix has the shape of one layer: sum the weighted layers over the layer "
+                "axis, dim=0")
+    known = {
+        "the weights are softmax(scalars), not the raw scalars": [gamma * mix(scalars), mix(scalars)],
+        "multiply the weighted sum by gamma": [softmaxed],
+        "weight each layer by softmax(scalars)[k]; a plain mean ignores the scalars":
+            [gamma * layers.mean(0)],
+        "every weight came out as 1, a softmax over an axis of size 1: take the softmax over the "
+        "L scalars (dim=0) before reshaping them": [gamma * layers.sum(0)],
+        "exp(scalars) must be normalised to sum to 1: that is what the softmax does":
+            [gamma * mix(scalars.exp())],
+        "the weighted layers are summed, not averaged: the softmax weights already sum to 1":
+            [gamma * softmaxed / len(layers)],
+    }
+    for hint, values in known.items():
+        if any(_same(got, v) for v in values):
+            return hint
+    return "weights = torch.softmax(scalars, dim=0); then gamma * the sum of weights[k] * layers[k]"
+
+
 def check_scalar_mix(fn: Callable) -> None:
     """``fn(layers, scalars, gamma)``: gamma * sum_k softmax(scalars)_k * layers[k]."""
     layers, scalars, _ = _layers()
     gamma = torch.tensor(1.7)
-    got = as_array(call(fn, layers, scalars, gamma, name="scalar_mix"), "scalar_mix")
+    crash = ("the weights (L,) broadcast against the LAST axis of layers (L, B, T, D): reshape "
+             "them to (L, 1, 1, 1) first")
+    got = as_array(call(fn, layers, scalars, gamma, name="scalar_mix", hint=crash), "scalar_mix")
     expected = scalar_mix(layers, scalars, gamma)
     if not _same(got, expected):
-        weighted = (scalars[:, None, None, None] * layers).sum(0)
-        softmaxed = (torch.softmax(scalars, 0)[:, None, None, None] * layers).sum(0)
-        if _same(got, gamma * weighted) or _same(got, weighted):
-            hint = "the weights are softmax(scalars), not the raw scalars"
-        elif _same(got, softmaxed):
-            hint = "multiply the weighted sum by gamma"
-        elif _same(got, gamma * layers.mean(0)):
-            hint = "weight each layer by softmax(scalars)[k]; a plain mean ignores the scalars"
-        else:
-            hint = "weights = torch.softmax(scalars, dim=0); then sum weights[k] * layers[k]"
-        assert_close(got, expected, "scalar_mix(layers, scalars, gamma)", hint=hint, rtol=1e-4)
-        raise AssertionError(f"scalar_mix(layers, scalars, gamma) is wrong. Hint: {hint}")
+        assert_close(got, expected, "scalar_mix(layers, scalars, gamma)",
+                     _mix_hint(got, layers, scalars, gamma), rtol=1e-4)
     passed("check_scalar_mix", "3 layers of shape (2, 4, 5), scalars [0.5, -1, 2], gamma 1.7")
+
+
+def _norm_hint(got: np.ndarray, layer: torch.Tensor, mask: torch.Tensor) -> str:
+    """Name the likely mistake of a wrong masked_layer_norm (compared at the real tokens)."""
+    values = layer[mask]  # (n_real, D)
+    mean, std = values.mean(), values.std(unbiased=False)
+    n_real = values.shape[0]
+    per_token = (layer * mask[..., None]).sum() / n_real  # a masked sum over tokens, not elements
+    known = {
+        "one mean and one std for the whole layer, not one per vector (that is nn.LayerNorm)":
+            torch.nn.functional.layer_norm(layer, layer.shape[-1:], eps=1e-13),
+        "leave the padded positions (mask False) out of the mean and the std":
+            masked_layer_norm(layer, None),
+        "use the population std (divide by n, torch.std(..., unbiased=False)), as AllenNLP":
+            (layer - mean) / values.std(),
+        "divide by the std, the square root of the variance": (layer - mean) / std ** 2,
+        "after subtracting the mean, divide by the std": layer - mean,
+        "the mean is over the real ELEMENTS: divide the masked sums by mask.sum() * D, not "
+        "mask.sum()": (layer - per_token) / torch.sqrt(
+            ((layer - per_token) ** 2 * mask[..., None]).sum() / n_real),
+        "one mean and one std for the whole layer, not one per feature (dim 0 of the real tokens)":
+            (layer - values.mean(0)) / values.std(0, unbiased=False),
+    }
+    real = mask.numpy()
+    for hint, value in known.items():
+        v = value.detach().numpy()
+        if got.shape == v.shape and np.allclose(got[real], v[real], rtol=1e-4, atol=1e-5):
+            return hint
+    return "mean and std over the elements where mask is True, over every dimension"
 
 
 def check_masked_layer_norm(fn: Callable) -> None:
@@ -53,24 +101,16 @@ def check_masked_layer_norm(fn: Callable) -> None:
     layer = layers[0] + 3.0  # (2, 4, 5), mean far from 0
     got = as_array(call(fn, layer, mask, name="masked_layer_norm"), "masked_layer_norm")
     expected = masked_layer_norm(layer, mask)
-    if _same(got, expected):
-        passed("check_masked_layer_norm", "a (2, 4, 5) layer with 2 padded positions")
-        return
-    keep = got[mask.numpy()]  # the real positions only: padding may hold anything
-    if keep.shape == expected[mask].shape and np.allclose(keep, expected[mask].numpy(), 1e-4, 1e-5):
-        passed("check_masked_layer_norm", "a (2, 4, 5) layer with 2 padded positions")
-        return
-    per_vector = torch.nn.functional.layer_norm(layer, layer.shape[-1:], eps=1e-13)
-    values = layer[mask]
-    unbiased = (layer - values.mean()) / values.std()
-    no_mask = masked_layer_norm(layer, None)
-    if _same(got, per_vector):
-        hint = "one mean and one std for the whole layer, not one per vector (that is nn.LayerNorm)"
-    elif _same(got, no_mask):
-        hint = "leave the padded positions (mask False) out of the mean and the std"
-    elif _same(got, unbiased):
-        hint = "use the population std (divide by n, torch.std(..., unbiased=False)), as AllenNLP"
-    else:
-        hint = "mean and std over the elements where mask is True, over every dimension"
-    assert_close(got, expected, "masked_layer_norm(layer, mask)", hint=hint, rtol=1e-4)
-    raise AssertionError(f"masked_layer_norm is wrong. Hint: {hint}")
+    if got.shape != tuple(expected.shape):
+        assert_close(got, expected, "masked_layer_norm(layer, mask)",
+                     "the result has the shape of the layer: (B, T, D)")
+    # Padded positions may hold anything: compare the real tokens only.
+    real = np.broadcast_to(mask.numpy()[..., None], got.shape)
+    want = expected.numpy()
+    bad = real & ~np.isclose(got.astype(np.float64), want, rtol=1e-4, atol=1e-5)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        fail(f"masked_layer_norm(layer, mask) differs at index {plain(where)}: got "
+             f"{plain(got[where])}, expected {plain(want[where])} ({int(bad.sum())} of the "
+             f"{int(real.sum())} values at real tokens differ)", _norm_hint(got, layer, mask))
+    passed("check_masked_layer_norm", "a (2, 4, 5) layer with 2 padded positions")

@@ -7,9 +7,31 @@ from typing import Callable
 import numpy as np
 
 from ..neighbours import cue_label, nearest_centroid
-from .common import call, passed
+from .common import call, describe, fail, passed, plain
 
 _CUES = {"river": ["river", "Mississippi", "shore"], "money": ["deposits", "loans", "currency"]}
+
+
+def _cue_hint(got, expected, tokens: list) -> str:
+    """Name the likely mistake of a wrong cue_label on ``tokens``."""
+    if isinstance(got, (list, tuple, set)):
+        return "return one label (a key of cues) or None, not a collection of labels"
+    if expected is None and isinstance(got, str) and got not in _CUES:
+        return f"return None itself, not the string {got!r}"
+    words = {t.lower() for t in tokens}
+    found = [label for label, cues in _CUES.items() if any(c.lower() in words for c in cues)]
+    if expected is None and got is not None:
+        return ("the cues of both labels occur, so the sentence is ambiguous: return None"
+                if len(found) > 1 else "no cue word occurs here, so the answer is None")
+    for token in tokens:
+        for cue in _CUES[expected] if expected else []:
+            if token != cue and token.lower() == cue.lower():
+                return (f"{token!r} matches the cue {cue!r} only in lower case: lower both the "
+                        "tokens and the cues")
+        for cue in _CUES[expected] if expected else []:
+            if cue != cue.lower() and cue.lower() == token.lower():
+                return f"the cue {cue!r} has a capital: lower the cues as well as the tokens"
+    return "return the label (a key of cues) whose cue words occur among the tokens"
 
 
 def check_cue_label(fn: Callable) -> None:
@@ -24,19 +46,41 @@ def check_cue_label(fn: Callable) -> None:
     ]
     for text in cases:
         tokens = text.split()
-        got = call(fn, list(tokens), {k: list(v) for k, v in _CUES.items()}, name="cue_label")
+        got = call(fn, list(tokens), {k: list(v) for k, v in _CUES.items()},
+                   name=f"cue_label({text!r})")
         expected = cue_label(tokens, _CUES)
         if got != expected:
-            if expected is None and got is not None:
-                hint = ("when the cues of both labels occur, or none, the answer is None"
-                        if any(w.lower() in {"river", "deposits"} for w in tokens) else
-                        "no cue word occurs here, so the answer is None")
-            elif got is None and text[0].isupper():
-                hint = "compare in lower case: 'River' and 'Loans' are cues too"
-            else:
-                hint = "return the label (a key of cues) whose cue words occur"
-            raise AssertionError(f"cue_label({text!r}) gave {got!r}, expected {expected!r}. Hint: {hint}")
+            fail(f"cue_label({text!r}) gave {got!r}, expected {expected!r}",
+                 _cue_hint(got, expected, tokens))
     passed("check_cue_label", f"{len(cases)} sentences, including an ambiguous one and capitals")
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def _centroid_hint(got: list, vectors: np.ndarray, labels: list, queries: np.ndarray) -> str:
+    """Name the likely mistake of a wrong nearest_centroid."""
+    names = list(dict.fromkeys(labels))
+    centroids = np.stack([vectors[np.asarray(labels) == n].mean(axis=0) for n in names])  # (C, D)
+    if all(isinstance(g, (int, np.integer)) for g in got):
+        return "return the labels themselves (names[i]), not the indices of the centroids"
+    known = {
+        "normalise the centroids before the dot product: a long centroid wins whatever the "
+        "query's direction": [names[i] for i in (queries @ centroids.T).argmax(axis=1)],
+        "that is the label of the single nearest vector; average each label's vectors into a "
+        "centroid first": [labels[i] for i in (_unit(queries) @ _unit(vectors).T).argmax(axis=1)],
+        "that is the nearest centroid by distance; compare by COSINE (the angle), normalising "
+        "the centroids and the queries": [names[i] for i in ((queries[:, None] - centroids[None])
+                                                            ** 2).sum(-1).argmin(axis=1)],
+        "argmin picks the LEAST similar centroid; the highest cosine is argmax":
+            [names[i] for i in (_unit(queries) @ _unit(centroids).T).argmin(axis=1)],
+    }
+    for hint, value in known.items():
+        if got == value:
+            return hint
+    return ("average each label's vectors (the mean), normalise the centroids and the queries, "
+            "then take the label of the highest dot product")
 
 
 def check_nearest_centroid(fn: Callable) -> None:
@@ -53,14 +97,14 @@ def check_nearest_centroid(fn: Callable) -> None:
     for (v, lab, q) in [(vectors, labels, queries), (vectors2, labels2, queries2)]:
         got = call(fn, v.copy(), list(lab), q.copy(), name="nearest_centroid")
         expected = nearest_centroid(v, lab, q)
-        got = list(np.asarray(got).tolist()) if not isinstance(got, list) else got
-        if len(got) != len(expected):
-            raise AssertionError(f"nearest_centroid gave {len(got)} labels for {len(expected)} queries")
+        if isinstance(got, np.ndarray):
+            got = got.tolist()
+        if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+            fail(f"nearest_centroid returned {describe(got)} for {len(expected)} queries",
+                 "return a list with one label per query (row of queries)")
+        got = list(got)
         for i, (g, e) in enumerate(zip(got, expected)):
             if g != e:
-                raise AssertionError(
-                    f"query {i} {q[i].tolist()} got label {g!r}, expected {e!r}. Hint: average each "
-                    "label's vectors (the mean, not one vector), then compare by COSINE: normalise "
-                    "the centroids and the queries before the dot product"
-                )
+                fail(f"nearest_centroid: query {i} {plain(q[i])} got label {plain(g)}, expected {plain(e)}",
+                     _centroid_hint(got, v, lab, q))
     passed("check_nearest_centroid", "labels by cosine with the mean vector of each label")

@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import torch
 
 from ..original import split_lstm_kernel, tf_conv_to_conv1d
-from .common import as_array, assert_close, call, passed
+from .common import as_array, assert_close, call, describe, fail, passed
+
+
+def _conv_hint(got: np.ndarray, weight: torch.Tensor) -> str:
+    """Name the likely mistake of a wrong tf_conv_to_conv1d on ``weight`` (1, w, E, n)."""
+    w = weight[0].numpy()  # (w, E, n)
+    width, dim, n = w.shape
+    if got.shape == w.shape:
+        return "drop the leading 1, then permute the axes (w, E, n) -> (n, E, w): permute(2, 1, 0)"
+    if got.shape == (n, width, dim):
+        return "width and channels are swapped: Conv1d wants (n, E, w), that is permute(2, 1, 0)"
+    if got.shape == tuple(weight.shape) or got.ndim == 4:
+        return "drop the leading height axis of size 1 first: weight[0] is (w, E, n)"
+    if got.shape == (n, dim, width):
+        if np.allclose(got, w.transpose(2, 1, 0)[..., ::-1]):
+            return ("your kernel is reversed along the width: neither TF's conv2d nor Conv1d "
+                    "flips it, so keep the order")
+        if np.allclose(got, w.reshape(n, dim, width)):
+            return ("reshape keeps the memory order and only regroups it, so the numbers land in "
+                    "the wrong places: use permute(2, 1, 0)")
+    return ("Conv1d wants (out_channels n, in_channels E, width): drop the leading 1, then "
+            "permute the axes (w, E, n) -> (n, E, w)")
 
 
 def check_tf_conv_to_conv1d(fn: Callable) -> None:
@@ -17,9 +39,8 @@ def check_tf_conv_to_conv1d(fn: Callable) -> None:
     weight = torch.randn(1, 3, 4, 5, generator=g)  # width 3, E = 4, n = 5: every axis differs
     got = as_array(call(fn, weight.clone(), name=name), name)
     want = tf_conv_to_conv1d(weight)
-    hint = ("Conv1d wants (out_channels n, in_channels E, width): drop the leading 1, then "
-            "permute the axes (w, E, n) -> (n, E, w); reshape would keep the wrong memory order")
-    assert_close(got, want, name, hint)
+    hint = _conv_hint(got, weight)
+    assert_close(got, want, name + " on a (1, 3, 4, 5) kernel", hint)
     # The converted kernel must make Conv1d compute what TF's conv2d computes.
     chars = torch.randn(2, 4, 9, generator=g)  # (batch, E, characters)
     tf_style = torch.stack([  # sum over window and channels, as conv2d with a (1 x 3) kernel
@@ -30,6 +51,26 @@ def check_tf_conv_to_conv1d(fn: Callable) -> None:
     passed(name, "(1, 3, 4, 5) -> (5, 4, 3), and Conv1d gives the TF convolution's numbers")
 
 
+def _split_hint(part: str, got: np.ndarray, w0: torch.Tensor, input_dim: int) -> str:
+    """Name the likely mistake in ``part`` ("input" or "recurrent") of a wrong split."""
+    w = w0.numpy()  # (input_dim + P, 4C)
+    rows = {"input": w[:input_dim], "recurrent": w[input_dim:]}
+    other = {"input": w[-input_dim:], "recurrent": w[: w.shape[0] - input_dim]}
+    mine = rows[part]
+    if got.shape == mine.shape and np.allclose(got, mine):
+        return ("a missing transpose: nn.Linear stores its weight as (out, in), so transpose the "
+                f"rows, w0[...].T of shape {mine.T.shape}")
+    if got.shape == mine.T.shape and np.allclose(got, other[part].T):
+        return ("the input rows come FIRST: [x_t, h_{t-1}] W_0 makes rows 0 to input_dim - 1 "
+                "act on x_t, the rest on h_{t-1}")
+    if got.shape in ((w.shape[0], input_dim), (input_dim, w.shape[0])):
+        return ("split W_0 along its rows (what it reads: x_t then h_{t-1}), not along its "
+                "columns (the 4C gate units)")
+    if part == "input":
+        return "the FIRST input_dim rows of W_0 act on x_t; nn.Linear wants them as (4C, input_dim)"
+    return "the rows AFTER the first input_dim act on h_{t-1}; transpose them to (4C, P)"
+
+
 def check_split_lstm_kernel(fn: Callable) -> None:
     """``fn(w0, input_dim)`` -> (input_weight (4C, in), recurrent_weight (4C, P))."""
     name = "split_lstm_kernel"
@@ -38,13 +79,11 @@ def check_split_lstm_kernel(fn: Callable) -> None:
         w0 = torch.randn(input_dim + projection_dim, 4 * cell_dim, generator=g)
         result = call(fn, w0.clone(), input_dim, name=name)
         if not isinstance(result, (tuple, list)) or len(result) != 2:
-            raise AssertionError(f"{name} should return two tensors (input_weight, "
-                                 f"recurrent_weight), got {type(result).__name__}")
+            fail(f"{name} returned {describe(result)}, not two tensors (input_weight, "
+                 "recurrent_weight)", "return both halves: return input_weight, recurrent_weight")
         want_x, want_h = split_lstm_kernel(w0, input_dim)
         case = f" (W_0 of shape {tuple(w0.shape)}, input_dim={input_dim})"
-        assert_close(result[0], want_x, "input_weight" + case,
-                     "the FIRST input_dim rows of W_0 act on x_t; nn.Linear stores them "
-                     "transposed, (4C, input_dim)")
-        assert_close(result[1], want_h, "recurrent_weight" + case,
-                     "the rows AFTER the first input_dim act on h_{t-1}; transpose them to (4C, P)")
+        for part, got, want in (("input", result[0], want_x), ("recurrent", result[1], want_h)):
+            got_a = as_array(got, part + "_weight")
+            assert_close(got_a, want, part + "_weight" + case, _split_hint(part, got_a, w0, input_dim))
     passed(name, "input rows first, then recurrent rows, both transposed for nn.Linear")

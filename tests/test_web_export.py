@@ -1,0 +1,133 @@
+"""The browser export (elmo_mini.web_export): the ONNX graphs compute what BiLM computes.
+
+The step graph's maths is checked against ``BiLM`` on a small random model; the ONNX files are run
+with onnxruntime (the Python build of the runtime the page uses); the shipped model's export is
+checked for the page's budget and for float16 tables that match the float32 ones.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from elmo_mini import batch_to_ids
+from elmo_mini.chars import add_sentence_boundaries
+from elmo_mini.web_export import FILES, BiLMStep, export_graphs, run_steps, unit_rows
+
+ort = pytest.importorskip("onnxruntime", reason="pip install onnxruntime (requirements.txt)")
+ROOT = Path(__file__).resolve().parents[1]
+SENTENCES = [["The", "bank", "of", "the", "river", "."], ["A", "présent", "😀", "x" * 60]]
+
+
+def _tokens(model, sentence):
+    """(T + 2, P) token vectors, boundaries included, and BiLM's layers (L + 1, T + 2, 2P)."""
+    ids, _ = add_sentence_boundaries(batch_to_ids([sentence]))  # (1, T + 2, 50)
+    with torch.no_grad():
+        output = model(batch_to_ids([sentence]))
+        return model.char_cnn(ids[0]), torch.stack(output.layers)[:, 0].numpy()
+
+
+@pytest.mark.parametrize("sentence", SENTENCES)
+def test_step_graph_maths_equals_bilm(tiny_bilm, sentence):
+    tokens, expected = _tokens(tiny_bilm, sentence)
+    got = run_steps(BiLMStep(tiny_bilm).eval(), tokens)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def _run_onnx(folder: Path, tokens: np.ndarray, ids: np.ndarray):
+    """The page's computation with onnxruntime: char-CNN once, then one step call per token."""
+    char_cnn = ort.InferenceSession(str(folder / "char_cnn.onnx"))
+    step = ort.InferenceSession(str(folder / "bilm_step.onnx"))
+    vectors = char_cnn.run(None, {"char_ids": ids})[0]  # (T + 2, P)
+    n_layers, _, p = step.get_inputs()[1].shape  # h: (L, 2, P), static
+    cell = step.get_inputs()[2].shape[2]  # c: (L, 2, C)
+    h = np.zeros((n_layers, 2, p), np.float32)
+    c = np.zeros((n_layers, 2, cell), np.float32)
+    n = len(vectors)
+    fwd, bwd = np.zeros((n_layers, n, p), np.float32), np.zeros((n_layers, n, p), np.float32)
+    for t in range(n):
+        out, h, c = step.run(None, {"x": np.stack([vectors[t], vectors[n - 1 - t]]), "h": h, "c": c})
+        fwd[:, t], bwd[:, n - 1 - t] = out[:, 0], out[:, 1]
+    return vectors, np.concatenate([fwd, bwd], axis=-1)  # (T + 2, P), (L, T + 2, 2P)
+
+
+@pytest.mark.parametrize("half", [False, True], ids=["fp32-weights", "fp16-exact-weights"])
+def test_onnx_graphs_equal_torch(tiny_bilm, tmp_path, half):
+    if half:  # weights that float16 represents exactly, as the shipped model's are
+        with torch.no_grad():
+            for param in tiny_bilm.parameters():
+                param.copy_(param.half().float())
+    counts = export_graphs(tiny_bilm, tmp_path)
+    if half:
+        assert counts["char_cnn.onnx"]["float32"] == 0 and counts["bilm_step.onnx"]["float32"] == 0
+        # w_x, b, w_h, w_p per layer (the exporter folds the layer index into the constants)
+        assert counts["bilm_step.onnx"]["float16"] == 4 * tiny_bilm.config.n_layers
+    else:
+        assert counts["bilm_step.onnx"]["float16"] == 0  # random float32 weights stay float32
+    for sentence in SENTENCES:
+        ids, _ = add_sentence_boundaries(batch_to_ids([sentence]))
+        tokens, expected = _tokens(tiny_bilm, sentence)
+        vectors, upper = _run_onnx(tmp_path, tokens, ids[0].numpy())
+        np.testing.assert_allclose(vectors, tokens.numpy(), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(upper, expected[1:], rtol=1e-5, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def shipped_export(tmp_path_factory) -> Path:
+    """The shipped model's export: the book build's (_build/web) if present, else a fresh one."""
+    built = ROOT / "_build" / "web"
+    if (built / "manifest.json").is_file():
+        return built
+    from elmo_mini.web_export import export_web
+
+    return export_web(tmp_path_factory.mktemp("web"), progress=False).directory
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from elmo_mini.pretrained import load_pretrained
+    from elmo_mini.web_export import panel_tables
+
+    mini = load_pretrained()
+    return mini, panel_tables(mini.bilm, mini.vocab)
+
+
+def test_shipped_export_budget_and_exact_weights(shipped_export):
+    manifest = json.loads((shipped_export / "manifest.json").read_text())
+    assert set(manifest["bytes"]) == set(FILES)
+    with_manifest = manifest["bytes_total"] + (shipped_export / "manifest.json").stat().st_size
+    assert with_manifest <= 15_000_000, manifest["bytes"]  # issue 12's budget for the page
+    for name, counts in manifest["onnx_weights"].items():
+        assert counts["float32"] == 0, f"{name}: a weight float16 cannot hold exactly"
+
+
+def test_shipped_export_matches_python(shipped_export, shipped):
+    mini, tables = shipped
+    manifest = json.loads((shipped_export / "manifest.json").read_text())
+    np.testing.assert_array_equal(np.float32(manifest["vocab_mean"]), tables.vocab_mean)
+    np.testing.assert_array_equal(np.float32(manifest["layer_means"]), tables.layer_means)
+    vocab = np.frombuffer((shipped_export / "vocab_vectors.f16").read_bytes(), "<f2")
+    vocab = vocab.reshape(len(tables.vocab_words), -1).astype(np.float32)
+    np.testing.assert_allclose(vocab, unit_rows(tables.vocab_vectors - tables.vocab_mean),
+                               atol=2.5e-4)  # float16 of numbers below 1: error < 2^-12
+    occurrences = json.loads((shipped_export / "occurrences.json").read_text())
+    table = np.frombuffer((shipped_export / "occurrence_vectors.f16").read_bytes(), "<f2")
+    table = table.reshape(-1, 2, 2 * mini.bilm.config.projection_dim).astype(np.float32)
+    for word, entry in occurrences.items():
+        found = tables.occurrences[word]
+        assert entry["text"] == [o.text(width=6) for o in found]
+        rows = table[entry["first"] : entry["first"] + entry["count"]]  # (N, 2, 2P)
+        np.testing.assert_allclose(rows.transpose(1, 0, 2), unit_rows(tables.vectors[word][1:]),
+                                   atol=2.5e-4)
+    assert {"bank", "present", "interest", "plant", "state", "power"} <= set(occurrences)
+    # the char-CNN graph of the shipped model reproduces chapter 8's vectors
+    from elmo_mini.unseen import char_cnn_vectors
+
+    words = ["snuffleupagus", "bank", "Москва", "😀", "x" * 70]
+    ids = batch_to_ids([[w] for w in words])[:, 0].numpy()
+    got = ort.InferenceSession(str(shipped_export / "char_cnn.onnx")).run(None, {"char_ids": ids})[0]
+    np.testing.assert_allclose(got, char_cnn_vectors(mini.bilm, words).numpy(), atol=2e-5)
