@@ -266,6 +266,7 @@ class NotebookRun:
     elmo_mini_file: str | None         # where the kernel imported elmo_mini from
     repo_reads: list[str] = field(default_factory=list)  # files read under the repository
     overlay: Path | None = None
+    cell_seconds: list[tuple[float, str]] = field(default_factory=list)  # (seconds, first line)
 
 
 # Appended to the run's copy of the notebook (never to the file): the versions after the install,
@@ -345,4 +346,20 @@ def run_notebook(notebook: Path, base: BaseEnv, wheel: Path, scratch: Path,
             versions = json.loads(out["text"].strip().splitlines()[-1])
     reads = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
     return NotebookRun(notebook.stem, seconds, error, versions,
-                       versions.get("elmo_mini") if versions else None, reads, overlay)
+                       versions.get("elmo_mini") if versions else None, reads, overlay,
+                       _cell_seconds(nb))
+
+
+def _cell_seconds(nb: object) -> list[tuple[float, str]]:
+    """Each executed code cell's wall time (nbclient's timing metadata) and its first line."""
+    from datetime import datetime
+
+    timed = []
+    for cell in nb.cells:
+        times = cell.get("metadata", {}).get("execution", {})
+        start, end = times.get("iopub.execute_input"), times.get("shell.execute_reply")
+        if cell.cell_type == "code" and start and end:
+            span = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            timed.append((span.total_seconds(), first[:60]))
+    return timed
