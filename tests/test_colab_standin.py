@@ -19,8 +19,11 @@ as in the book build, the chapter takes its offline fallback (the mini ELMo).
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +59,7 @@ class StandIn:
 
 
 @pytest.fixture(scope="module")
-def standin(tmp_path_factory) -> StandIn:
+def standin() -> Iterator[StandIn]:
     start = time.perf_counter()
     python, how = find_python()
     if python is None:
@@ -64,12 +67,18 @@ def standin(tmp_path_factory) -> StandIn:
     base = base_env(python)
     before = json.loads(subprocess.run([str(base.python), "-c", VERSIONS_CODE], check=True,
                                        capture_output=True, text=True).stdout.splitlines()[-1])
-    wheel = build_wheel(tmp_path_factory.mktemp("wheel"))
-    return StandIn(base, how, before, site_listing(base.path), wheel,
-                   tmp_path_factory.mktemp("colab"), time.perf_counter() - start)
+    # A directory of our own, not pytest's tmp_path: pytest deletes all but the three newest
+    # base temps of a user, so other pytest sessions on a shared machine could remove it mid-run.
+    scratch = Path(tempfile.mkdtemp(prefix="colab-standin-"))
+    try:
+        wheel = build_wheel(scratch / "wheel")
+        yield StandIn(base, how, before, site_listing(base.path), wheel, scratch,
+                      time.perf_counter() - start)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-def test_audit_hook_sees_a_repository_read(standin, tmp_path):
+def test_audit_hook_sees_a_repository_read(standin):
     """The check can fail: a notebook that opens or lists repository files is caught."""
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell(f"text = open({str(ROOT / 'README.md')!r}).read()"),
@@ -78,9 +87,9 @@ def test_audit_hook_sees_a_repository_read(standin, tmp_path):
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    path = tmp_path / "reads_the_repo.ipynb"
+    path = standin.scratch / "reads_the_repo.ipynb"
     nbformat.write(nb, path)
-    run = run_notebook(path, standin.base, standin.wheel, tmp_path / "scratch")
+    run = run_notebook(path, standin.base, standin.wheel, standin.scratch)
     assert run.error is None, run.error
     assert run.repo_reads == [f"open {ROOT / 'README.md'}", f"os.listdir {ROOT / 'figs'}"]
     assert run.elmo_mini_file is None  # nothing installed it, and the repository is not on the path
@@ -90,6 +99,7 @@ def test_audit_hook_sees_a_repository_read(standin, tmp_path):
 def test_notebook_runs_in_colab_standin(standin, notebook):
     run = run_notebook(notebook, standin.base, standin.wheel, standin.scratch)
     RUNS[notebook.stem] = run
+    shutil.rmtree(run.overlay, ignore_errors=True)  # its installs: ~100s of MB per notebook
     assert run.error is None, f"{notebook.name} failed in the Colab stand-in:\n{run.error}"
     after = run.versions_after
     assert after is not None, f"{notebook.name}: the version cell printed nothing"
