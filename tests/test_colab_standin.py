@@ -99,7 +99,7 @@ def test_audit_hook_sees_a_repository_read(standin):
 def test_notebook_runs_in_colab_standin(standin, notebook):
     run = run_notebook(notebook, standin.base, standin.wheel, standin.scratch)
     RUNS[notebook.stem] = run
-    shutil.rmtree(run.overlay, ignore_errors=True)  # its installs: ~100s of MB per notebook
+    shutil.rmtree(run.overlay, ignore_errors=True)  # its installs: about 200 MB a notebook
     assert run.error is None, f"{notebook.name} failed in the Colab stand-in:\n{run.error}"
     after = run.versions_after
     assert after is not None, f"{notebook.name}: the version cell printed nothing"
