@@ -298,3 +298,26 @@ def test_search_finds_a_word_offline(browser, server):
         page.screenshot(path=str(SHOTS / "search_snuffleupagus.png"))
     finally:
         context.close()
+
+
+def test_every_notebook_page_has_the_colab_badge(page, server):
+    """Each page of _toc.yml that is a notebook, the preface (the book's root) first, shows one
+    Open in Colab badge that opens its own student notebook. The glob above would silently pass
+    over a page that was not built; this test starts from the table of contents instead."""
+    from make_notebooks import toc_files
+
+    pages = [p for p in toc_files(ROOT) if is_notebook(p)]
+    assert pages and pages[0].stem == "00_preface", f"the preface is not the first notebook: {pages}"
+    for source in pages:
+        html = HTML / "book" / f"{source.stem}.html"
+        if not html.exists():
+            unavailable(f"{html} is not built: run `bash scripts/build_book.sh`")
+        page.goto(f"{server}/book/{html.name}", wait_until="load")
+        hrefs = page.eval_on_selector_all("a.colab-badge-link:has(img[alt='Open in Colab'])",
+                                          "nodes => nodes.map(n => n.href)")
+        assert len(hrefs) == 1, f"{html.name}: expected one Open in Colab badge, found {hrefs}"
+        match = COLAB.match(hrefs[0])
+        assert match and match["name"] == f"{source.stem}.ipynb", (
+            f"{html.name}: the badge opens {hrefs[0]}, not notebooks/{source.stem}.ipynb")
+        assert (ROOT / "notebooks" / match["name"]).exists(), (
+            f"{html.name}: notebooks/{match['name']} is missing: run `python tools/make_notebooks.py`")
