@@ -20,7 +20,7 @@ and cast to float32 inside the graph: the shipped model is stored in float16
 float16 would change stays float32). The browser computes in float32, as PyTorch does.
 
 The LSTM runs as one step graph called per token from JavaScript rather than one graph with an
-ONNX ``Loop``: both directions and both layers go in one call, (2, P) in, and a 20-token sentence
+ONNX ``Loop``: both directions and all layers go in one call, (2, P) in, and a 20-token sentence
 takes 22 calls (``benchmarks/bench_web.py`` measures it).
 """
 
@@ -73,9 +73,9 @@ class BiLMStep(nn.Module):
     """One time step of the forward and the backward LSTM stack at once, every layer.
 
     Row 0 of each input is the forward direction at position t, row 1 the backward direction at
-    position T + 1 - t (it reads the sentence from the end). The maths is
-    ``LstmCellWithProjection.step`` and ``LstmStack.forward`` (residual from layer 2 on), with
-    the two directions' weights stacked so that one batched matmul does both.
+    position T + 1 - t (it reads the sentence from the end). The maths is the package's own: each
+    layer's ``input_linear`` and ``LstmCellWithProjection.step``, and ``LstmStack``'s residual
+    from layer 2 on, so the browser computes what ``BiLM`` computes.
 
     Inputs: ``x`` (2, P) token vectors; ``h`` (L, 2, P), ``c`` (L, 2, C) the states.
     Outputs: ``out`` (L, 2, P) each layer's output (ELMo's layer k + 1), new ``h`` and ``c``.
@@ -83,40 +83,26 @@ class BiLMStep(nn.Module):
 
     def __init__(self, bilm: BiLM) -> None:
         super().__init__()
-        config = bilm.config
-        self.use_skip = config.use_skip_connections
-        self.cell_clip, self.proj_clip = config.cell_clip, config.proj_clip
-        self.forget_bias = bilm.forward_lstm.layers[0].FORGET_BIAS
-        self.n_layers = config.n_layers
-        pairs = list(zip(bilm.forward_lstm.layers, bilm.backward_lstm.layers))
-
-        def stacked(get) -> nn.Parameter:
-            return nn.Parameter(torch.stack([torch.stack([get(f), get(b)]) for f, b in pairs]),
-                                requires_grad=False)
-
-        self.w_x = stacked(lambda cell: cell.input_linear.weight.T)  # (L, 2, P, 4C)
-        self.b = stacked(lambda cell: cell.input_linear.bias[None, :])  # (L, 2, 1, 4C)
-        self.w_h = stacked(lambda cell: cell.state_linear.weight.T)  # (L, 2, P, 4C)
-        self.w_p = stacked(lambda cell: cell.projection.weight.T)  # (L, 2, C, P)
+        self.stacks = nn.ModuleList([bilm.forward_lstm, bilm.backward_lstm])  # rows 0 and 1
+        self.n_layers = bilm.config.n_layers
+        self.cell_dim = bilm.config.lstm_dim
 
     def forward(self, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor):
-        inputs = x.unsqueeze(1)  # (2, 1, P)
         outs, hs, cs = [], [], []
+        inputs = [x[0:1], x[1:2]]  # per direction: (1, P)
         for k in range(self.n_layers):
-            gates = (inputs @ self.w_x[k] + self.b[k]) + h[k].unsqueeze(1) @ self.w_h[k]  # (2, 1, 4C)
-            i, g, f, o = gates.chunk(4, dim=-1)  # each (2, 1, C)
-            cell = torch.sigmoid(f + self.forget_bias) * c[k].unsqueeze(1) + torch.sigmoid(i) * torch.tanh(g)
-            if self.cell_clip:
-                cell = cell.clamp(-self.cell_clip, self.cell_clip)
-            new_h = (torch.sigmoid(o) * torch.tanh(cell)) @ self.w_p[k]  # (2, 1, P)
-            if self.proj_clip:
-                new_h = new_h.clamp(-self.proj_clip, self.proj_clip)
-            out = new_h + inputs if self.use_skip and k > 0 else new_h  # (2, 1, P)
-            outs.append(out[:, 0])
-            hs.append(new_h[:, 0])
-            cs.append(cell[:, 0])
-            inputs = out
-        return torch.stack(outs), torch.stack(hs), torch.stack(cs)  # (L, 2, P), (L, 2, P), (L, 2, C)
+            for d, stack in enumerate(self.stacks):
+                cell = stack.layers[k]
+                new_h, new_c = cell.step(cell.input_linear(inputs[d]),
+                                         (h[k, d : d + 1], c[k, d : d + 1]))  # (1, P), (1, C)
+                out = new_h + inputs[d] if stack.use_skip_connections and k > 0 else new_h
+                outs.append(out[0])
+                hs.append(new_h[0])
+                cs.append(new_c[0])
+                inputs[d] = out
+        n, p = self.n_layers, x.shape[-1]
+        return (torch.stack(outs).view(n, 2, p), torch.stack(hs).view(n, 2, p),
+                torch.stack(cs).view(n, 2, self.cell_dim))  # (L, 2, P), (L, 2, P), (L, 2, C)
 
 
 def run_steps(step: nn.Module, tokens: torch.Tensor) -> np.ndarray:
@@ -127,7 +113,7 @@ def run_steps(step: nn.Module, tokens: torch.Tensor) -> np.ndarray:
     """
     n, p = tokens.shape
     n_layers = step.n_layers
-    cell_dim = step.w_p.shape[2]
+    cell_dim = step.cell_dim
     h, c = torch.zeros(n_layers, 2, p), torch.zeros(n_layers, 2, cell_dim)
     forward = torch.zeros(n_layers, n, p)
     backward = torch.zeros(n_layers, n, p)

@@ -14,9 +14,13 @@ source scripts/setup.sh
 # Sphinx re-reads only changed chapters, and the execution cache keys on each chapter's cells
 # only. Chapters also read the package and the shipped model, so when those change every cached
 # output is stale: start afresh.
+# hash_inputs [FIND_TESTS...]: a short hash of elmo_mini's files and requirements.txt.
+hash_inputs() {
+    find elmo_mini requirements.txt -type f ! -path '*__pycache__*' "$@" | LC_ALL=C sort \
+        | xargs cat | sha256sum | cut -c1-16
+}
 # (web_export.py only feeds the live panel, which is exported below: no chapter imports it.)
-inputs_hash=$(find elmo_mini requirements.txt -type f ! -path '*__pycache__*' \
-    ! -name web_export.py | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
+inputs_hash=$(hash_inputs ! -name web_export.py)
 if [ -d _build/.doctrees ] && [ "$(cat _build/.inputs_hash 2>/dev/null)" != "$inputs_hash" ]; then
     echo "build_book: elmo_mini or its model changed since the last build; re-executing every chapter"
     rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute
@@ -38,8 +42,7 @@ if [ ! -d web/node_modules/onnxruntime-web ] || [ "$(cat web/node_modules/.lock_
     (cd web && npm ci --no-audit --no-fund)
     echo "$lock_hash" > web/node_modules/.lock_hash
 fi
-web_hash=$(find elmo_mini requirements.txt -type f ! -path '*__pycache__*' | LC_ALL=C sort \
-    | xargs cat | sha256sum | cut -c1-16)
+web_hash=$(hash_inputs)
 if [ ! -f _build/web/manifest.json ] || [ "$(cat _build/web/.inputs_hash 2>/dev/null)" != "$web_hash" ]; then
     rm -rf _build/web
     python -m elmo_mini export-web --out _build/web --no-progress

@@ -64,8 +64,9 @@ def test_onnx_graphs_equal_torch(tiny_bilm, tmp_path, half):
     counts = export_graphs(tiny_bilm, tmp_path)
     if half:
         assert counts["char_cnn.onnx"]["float32"] == 0 and counts["bilm_step.onnx"]["float32"] == 0
-        # w_x, b, w_h, w_p per layer (the exporter folds the layer index into the constants)
-        assert counts["bilm_step.onnx"]["float16"] == 4 * tiny_bilm.config.n_layers
+        # every LSTM weight (W_x, b, W_h, W_P of each layer and direction), once, in float16
+        lstm_weights = [*tiny_bilm.forward_lstm.parameters(), *tiny_bilm.backward_lstm.parameters()]
+        assert counts["bilm_step.onnx"]["float16"] == len(lstm_weights) == 4 * 2 * tiny_bilm.config.n_layers
     else:
         assert counts["bilm_step.onnx"]["float16"] == 0  # random float32 weights stay float32
     for sentence in SENTENCES:
@@ -131,3 +132,44 @@ def test_shipped_export_matches_python(shipped_export, shipped):
     ids = batch_to_ids([[w] for w in words])[:, 0].numpy()
     got = ort.InferenceSession(str(shipped_export / "char_cnn.onnx")).run(None, {"char_ids": ids})[0]
     np.testing.assert_allclose(got, char_cnn_vectors(mini.bilm, words).numpy(), atol=2e-5)
+
+
+def _chapter9_cells() -> list:
+    """The parsed code cells of chapter 9 (the setup cell's ``%pip`` line does not parse)."""
+    import ast
+
+    from book_cells import CODE_CELL
+
+    text = (ROOT / "book" / "09_contextual_neighbours.md").read_text(encoding="utf-8")
+    trees = []
+    for code in CODE_CELL.findall(text):
+        try:
+            trees.append(ast.parse(code))
+        except SyntaxError:
+            continue
+    return trees
+
+
+def test_the_page_uses_chapter_9s_targets_limits_and_window():
+    """The page's occurrences are chapter 9's: its ``targets``, ``limits`` and window of 25."""
+    import ast
+
+    from elmo_mini.web_export import CHAPTER9_LIMITS, CHAPTER9_TARGETS, TEXT_WIDTH, WINDOW
+
+    assigned, windows, widths = {}, set(), set()
+    for tree in _chapter9_cells():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                try:
+                    assigned.setdefault(node.targets[0].id, ast.literal_eval(node.value))
+                except ValueError:
+                    pass
+            if isinstance(node, ast.keyword) and isinstance(node.value, ast.Constant):
+                if node.arg == "window":
+                    windows.add(node.value.value)
+                if node.arg == "width" and isinstance(node.value.value, int):
+                    widths.add(node.value.value)
+    assert assigned.get("targets") == CHAPTER9_TARGETS, "chapter 9's targets changed: update web_export"
+    assert assigned.get("limits") == CHAPTER9_LIMITS, "chapter 9's limits changed: update web_export"
+    assert windows == {WINDOW}, f"chapter 9 cuts sentences at {windows}, the page at {WINDOW}"
+    assert TEXT_WIDTH in widths, f"chapter 9's tables show {widths} tokens a side, the page {TEXT_WIDTH}"
