@@ -2,10 +2,11 @@
 # Build the book into _build/html, executing every chapter (cached in _build/.jupyter_cache).
 # Fails on any Sphinx warning (-W) and on any cell error (execute.raise_on_error in _config.yml).
 # Prints each chapter's execution time and the total time.
+# Everything a page loads is served from _build/html, nothing from a CDN (tests/test_site_offline.py).
 # Also builds the live panel of book/try_it.md: onnxruntime-web from npm (`npm ci` in web/, node
 # and npm installed through apt when missing and run as root), the model exported by
 # `python -m elmo_mini export-web` into _build/web (gitignored), both copied into
-# _build/html/elmo-web/ after the build.
+# _build/html/elmo-web/ after the build, and MathJax (npm too) into _build/html/_static/mathjax/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -62,6 +63,15 @@ cp "$ORT/ort.wasm.min.mjs" "$ORT/ort-wasm-simd-threaded.mjs" "$ORT/ort-wasm-simd
 cp _build/web/*.onnx _build/web/*.f16 _build/web/*.json _build/web/vocab.txt _build/html/elmo-web/data/
 echo "build_book: live panel: $(du -sh _build/html/elmo-web/data | cut -f1) of model data," \
     "$(du -sh _build/html/elmo-web/ort | cut -f1) of ONNX Runtime Web in _build/html/elmo-web/"
+# MathJax from npm (mathjax_path in _config.yml points here): the combined TeX/MathML-to-HTML
+# build, the extensions it loads on demand (input/, ui/ for the menu, a11y/ for assistive MathML)
+# and the HTML output's fonts. Not the speech engine (sre/) or the SVG output: never loaded.
+MJ=web/node_modules/mathjax/es5
+rm -rf _build/html/_static/mathjax
+mkdir -p _build/html/_static/mathjax/output
+cp -r "$MJ/tex-mml-chtml.js" "$MJ/input" "$MJ/ui" "$MJ/a11y" "$MJ/adaptors" _build/html/_static/mathjax/
+cp -r "$MJ/output/chtml.js" "$MJ/output/chtml" _build/html/_static/mathjax/output/
+echo "build_book: MathJax: $(du -sh _build/html/_static/mathjax | cut -f1) in _build/html/_static/mathjax/"
 python - "$start" <<'PY' || true
 """Per-chapter execution times, from the jupyter-cache that the build fills."""
 import sys
