@@ -7,7 +7,12 @@ import torch
 from book_cells import run_solution, stub
 from check_messages import Mistake, assert_message, mistake_ids
 
-from elmo_mini.checks import check_lstm_parameter_count, check_lstm_step, check_reverse_padded
+from elmo_mini.checks import (
+    check_lstm_parameter_count,
+    check_lstm_step,
+    check_reverse_padded,
+    check_unchanged_positions,
+)
 
 CHAPTER = "05_bilstm"
 
@@ -148,7 +153,76 @@ COUNT_MISTAKES = [
             "returned 106", "no bias"),
 ]
 
-MISTAKES = REVERSE_MISTAKES + STEP_MISTAKES + COUNT_MISTAKES
+
+# ---- unchanged_positions (predict, then check) ------------------------------------------------
+def test_unchanged_positions_passes_on_the_solution(capsys):
+    check_unchanged_positions(solution("ex-05-unchanged-positions")["unchanged_positions"])
+    assert "passed" in capsys.readouterr().out
+
+
+def test_unchanged_positions_fails_on_the_stub():
+    with pytest.raises(AssertionError, match="not implemented"):
+        check_unchanged_positions(stub)
+
+
+def test_unchanged_positions_leaves_the_random_state_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    check_unchanged_positions(solution("ex-05-unchanged-positions")["unchanged_positions"])
+    assert torch.equal(torch.rand(3), expected)
+
+
+def _predict(token, forward, backward):
+    """A prediction from one rule per row: each maps (changed, n_positions) to positions."""
+    rules = {"token": token, "forward": forward, "backward": backward}
+    return lambda row, changed, n: rules[row](changed, n)
+
+
+def _right_token(c, n):
+    return [t for t in range(n) if t != c]
+
+
+def _right_forward(c, n):
+    return list(range(c))
+
+
+def _right_backward(c, n):
+    return list(range(c + 1, n))
+
+
+UNCH = check_unchanged_positions
+UNCHANGED_MISTAKES = [
+    Mistake("directions-swapped", UNCH, _predict(_right_token, _right_backward, _right_forward),
+            r"unchanged_positions\('forward', changed=3, n_positions=8\) returned "
+            r"\[4, 5, 6, 7\], measured \[0, 1, 2\]", "reads left to right"),
+    Mistake("changed-word-included", UNCH,
+            _predict(_right_token, lambda c, n: list(range(c + 1)), _right_backward),
+            r"returned \[0, 1, 2, 3\], measured \[0, 1, 2\]", "changed word itself"),
+    Mistake("backward-changed-word-included", UNCH,
+            _predict(_right_token, _right_forward, lambda c, n: list(range(c, n))),
+            r"'backward', changed=3, n_positions=8\) returned \[3, 4, 5, 6, 7\]",
+            "changed word itself"),
+    Mistake("boundaries-left-out", UNCH,
+            _predict(_right_token, lambda c, n: list(range(1, c)), _right_backward),
+            r"returned \[1, 2\], measured \[0, 1, 2\]", r"<S> \(position 0\)"),
+    Mistake("token-changes-everywhere", UNCH, _predict(lambda c, n: [], _right_forward,
+                                                       _right_backward),
+            r"'token', changed=3, n_positions=8\) returned \[\], measured", "own char-CNN vector"),
+    Mistake("token-never-changes", UNCH, _predict(lambda c, n: list(range(n)), _right_forward,
+                                                  _right_backward),
+            r"returned \[0, 1, 2, 3, 4, 5, 6, 7\]", "characters differ"),
+    Mistake("lstm-changes-everywhere", UNCH, _predict(_right_token, lambda c, n: [],
+                                                      _right_backward),
+            r"'forward', changed=3, n_positions=8\) returned \[\]", "one side of it"),
+    Mistake("word-index-not-position", UNCH,
+            _predict(_right_token, lambda c, n: list(range(c - 1)), _right_backward),
+            r"returned \[0, 1\], measured \[0, 1, 2\]", "shifted by one"),
+    Mistake("a-count-not-a-list", UNCH, lambda row, c, n: c, r"returned int 3, not a list",
+            r"list of ints"),
+]
+
+MISTAKES = REVERSE_MISTAKES + STEP_MISTAKES + COUNT_MISTAKES + UNCHANGED_MISTAKES
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=mistake_ids(MISTAKES))

@@ -7,6 +7,7 @@ model (training curves, neighbours, ...) are drawn by the chapters themselves, n
 Figures:
     elmo_overview.png     characters -> char-CNN -> token vectors -> biLSTM layers -> scalar mix
     char_cnn_playing.png  the char-CNN on the word "playing", step by step
+    lstm_cell.png         one step of ELMo's LSTM cell: gates, forget bias, clips, projection
     open_in_colab.svg     the badge tools/colab_links.py puts at the top of each chapter
 """
 
@@ -19,7 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGS = ROOT / "figs"
@@ -234,6 +235,114 @@ def char_cnn_playing() -> Path:
     return save(fig, "char_cnn_playing.png")
 
 
+def node(ax, x, y, sign, r=0.27):
+    """A round operation node (x or +) centred at (x, y)."""
+    ax.add_patch(Circle((x, y), r, facecolor="white", edgecolor=INK, lw=1.3, zorder=3))
+    ax.text(x, y, sign, ha="center", va="center", fontsize=14, zorder=4)
+
+
+def wire(ax, points, color=INK, lw=1.3, ls="-", head=True):
+    """A polyline through ``points``; an arrow head on its last segment."""
+    xs, ys = zip(*points)
+    last = len(points) - 1 if head else len(points)
+    ax.plot(xs[:last], ys[:last], color=color, lw=lw, ls=ls, solid_capstyle="butt")
+    if head:
+        arrow(ax, *points[-2], *points[-1], color=color, lw=lw, ls=ls)
+
+
+def lstm_cell() -> Path:
+    """One step of ELMo's LSTM cell with projection (``elmo_mini.lstm``), bottom to top."""
+    gate_colors = {"i": "#a1d99b", "g": "#fdd0a2", "f": "#fcbba1", "o": "#c6dbef"}
+    fig, ax = plt.subplots(figsize=(12.5, 7.2))
+    ax.set_xlim(-0.2, 16.4)
+    ax.set_ylim(-1.45, 7.4)
+    ax.axis("off")
+    r = 0.27  # radius of an operation node
+    y_bar, y_gate, y_cell = 1.9, 3.55, 6.2
+
+    # the four pre-activation blocks, in the order the weights store them
+    names = {"i": "i", "g": "g   (TF: j)", "f": "f", "o": "o"}
+    for k, (name, label) in enumerate(names.items()):
+        box(ax, 2.5 + 2 * k, y_bar, 2.0, 0.6, label, gate_colors[name], round_=0.02,
+            fontsize=12, weight="bold")
+    ax.text(9.75, y_bar + 0.12, "4C numbers  $x_t W_x + h_{t-1} W_h + b$,", va="center",
+            fontsize=10)
+    ax.text(9.75, y_bar - 0.25, "split in TensorFlow's order i, j, f, o", va="center",
+            fontsize=10, color=MUTED)
+
+    # inputs: the layer's input at step t and the previous step's projected output
+    box(ax, 3.5, 0.3, 1.9, 0.6, "$x_t$   (P)", TOKEN)
+    box(ax, 7.5, 0.3, 1.9, 0.6, "$h_{t-1}$   (P)", "#d9d9d9")
+    ax.text(3.5, -0.25, "token vector, or layer 1's output", ha="center", va="top", fontsize=9,
+            color=MUTED)
+    ax.text(7.5, -0.25, "output of step t-1", ha="center", va="top", fontsize=9, color=MUTED)
+    arrow(ax, 3.5, 0.61, 3.5, y_bar - 0.31)
+    arrow(ax, 7.5, 0.61, 7.5, y_bar - 0.31)
+
+    # the gates: one squashing function per block
+    gates = {"i": ("$\\sigma(i)$", "input gate"), "g": ("$\\tanh(g)$", "candidate"),
+             "f": ("$\\sigma(f + 1)$", "forget gate"), "o": ("$\\sigma(o)$", "output gate")}
+    for k, (name, (formula, role)) in enumerate(gates.items()):
+        x = 2.5 + 2 * k
+        arrow(ax, x, y_bar + 0.31, x, y_gate - 0.43)
+        box(ax, x, y_gate, 1.7, 0.84, "", gate_colors[name])
+        ax.text(x, y_gate + 0.16, formula, ha="center", va="center", fontsize=12.5)
+        ax.text(x, y_gate - 0.22, role, ha="center", va="center", fontsize=9, color=MUTED)
+
+    # the memory line: forget, write, clip
+    ax.plot([0.2, 6.5 - r], [y_cell, y_cell], color=INK, lw=2.6)
+    ax.text(0.2, y_cell + 0.3, "$c_{t-1}$   (C)", fontsize=12)
+    ax.text(0.2, y_cell - 0.35, "memory from step t-1", fontsize=9, color=MUTED)
+    node(ax, 6.5, y_cell, "×")
+    arrow(ax, 6.5, y_gate + 0.43, 6.5, y_cell - r, lw=1.3)
+    ax.plot([6.5 + r, 7.7 - r], [y_cell, y_cell], color=INK, lw=2.6)
+    node(ax, 7.7, y_cell, "+")
+    node(ax, 3.5, 4.75, "×")
+    wire(ax, [(2.5, y_gate + 0.43), (3.5 - 0.2, 4.75 - 0.19)])
+    wire(ax, [(4.5, y_gate + 0.43), (3.5 + 0.2, 4.75 - 0.19)])
+    wire(ax, [(3.5, 4.75 + r), (3.5, 5.35), (7.7, 5.35), (7.7, y_cell - r)])
+    ax.text(4.0, 5.5, "what to write", fontsize=9, color=MUTED)
+    ax.text(4.75, 6.45, "what to keep", fontsize=9, color=MUTED)
+    ax.plot([7.7 + r, 8.4], [y_cell, y_cell], color=INK, lw=2.6)
+    box(ax, 9.15, y_cell, 1.5, 0.62, "clip ±3", "#fff7bc", fontsize=10.5)
+    ax.text(9.15, y_cell + 0.48, "cell_clip", ha="center", fontsize=9, color=MUTED)
+    arrow(ax, 9.9, y_cell, 12.2, y_cell, lw=2.6)
+    ax.text(12.3, y_cell + 0.12, "$c_t$   (C)", va="center", fontsize=12)
+    ax.text(12.3, y_cell - 0.3, "memory to step t+1", va="center", fontsize=9, color=MUTED)
+
+    # the output: gate the squashed memory, project C -> P, clip
+    ax.plot([10.5], [y_cell], marker="o", ms=6, color=INK)
+    arrow(ax, 10.5, y_cell, 10.5, 5.05)
+    box(ax, 10.5, 4.75, 1.1, 0.56, "$\\tanh$", "white", fontsize=11)
+    arrow(ax, 10.5, 4.47, 10.5, y_gate + r)
+    node(ax, 10.5, y_gate, "×")
+    arrow(ax, 2.5 + 6 + 0.85, y_gate, 10.5 - r, y_gate)
+    arrow(ax, 10.5 + r, y_gate, 11.35, y_gate)
+    box(ax, 12.15, y_gate, 1.6, 0.84, "", CNN)
+    ax.text(12.15, y_gate + 0.16, "$\\times\\, W_P$", ha="center", va="center", fontsize=12)
+    ax.text(12.15, y_gate - 0.22, "C → P, no bias", ha="center", va="center", fontsize=9)
+    arrow(ax, 12.95, y_gate, 13.35, y_gate)
+    box(ax, 14.0, y_gate, 1.3, 0.62, "clip ±3", "#fff7bc", fontsize=10.5)
+    ax.text(14.0, y_gate - 0.5, "proj_clip", ha="center", fontsize=9, color=MUTED)
+    ax.plot([14.65, 15.2], [y_gate, y_gate], color=INK, lw=1.3)
+    ax.plot([15.2], [y_gate], marker="o", ms=6, color=INK)
+    ax.text(15.35, y_gate + 0.35, "$h_t$ (P)", fontsize=12)
+    wire(ax, [(15.2, y_gate), (15.2, 2.6)])
+    ax.text(15.2, 2.4, "to step t+1", ha="center", va="top", fontsize=9, color=MUTED)
+
+    # the residual (layer 2 only) and the layer's output
+    wire(ax, [(15.2, y_gate + 0.75), (15.2, 5.0 - r)], head=True)
+    ax.plot([15.2, 15.2], [y_gate, y_gate + 0.75], color=INK, lw=1.3)
+    node(ax, 15.2, 5.0, "+")
+    wire(ax, [(2.55, 0.3), (1.2, 0.3), (1.2, -1.2), (16.2, -1.2), (16.2, 5.0),
+              (15.2 + r, 5.0)], color="#6a51a3", ls="--")
+    ax.text(8.7, -1.12, "residual, layer 2 only (use_skip_connections): its input $x_t$ is "
+            "added to its output", ha="center", va="bottom", fontsize=9.5, color="#6a51a3")
+    arrow(ax, 15.2, 5.0 + r, 15.2, 6.9)
+    ax.text(15.2, 7.0, "layer output", ha="center", va="bottom", fontsize=10, weight="bold")
+    return save(fig, "lstm_cell.png")
+
+
 def colab_badge() -> Path:
     """A small "Open in Colab" badge, drawn here so the book never hot-links an image."""
     svg = """<svg xmlns="http://www.w3.org/2000/svg" width="118" height="20" \
@@ -260,6 +369,7 @@ font-weight="bold">
 FIGURES = {
     "elmo_overview": elmo_overview,
     "char_cnn_playing": char_cnn_playing,
+    "lstm_cell": lstm_cell,
     "open_in_colab": colab_badge,
 }
 

@@ -231,9 +231,10 @@ def _figure_md(arg: str, options: dict, body: list[str]) -> list[str]:
 
 
 FIG_LINK = re.compile(r"\]\(\.\./figs/")
-# a MyST cross-reference such as {doc}`for instructors <appendix_instructors>`: Jupyter shows
-# it raw, so a notebook keeps only its text ("for instructors") or, without one, its target
-XREF = re.compile(r"\{(?:doc|ref|numref)\}`(?P<text>[^`<]*?)\s*(?:<(?P<target>[^>`]+)>)?`")
+# a MyST cross-reference such as {doc}`for instructors <appendix_instructors>` or a glossary
+# {term}: Jupyter shows it raw, so a notebook keeps only its text ("for instructors") or,
+# without one, its target
+XREF = re.compile(r"\{(?:doc|ref|numref|term)\}`(?P<text>[^`<]*?)\s*(?:<(?P<target>[^>`]+)>)?`")
 
 
 def transform_markdown(text: str, state: _State, where: str, figs: str = "../figs/") -> str:

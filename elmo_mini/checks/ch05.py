@@ -1,13 +1,18 @@
-"""Self-checks for chapter 5 (the biLSTM): reversing a padded batch, one LSTM step, its size."""
+"""Self-checks for chapter 5 (the biLSTM): reversing a padded batch, one LSTM step, its size, and
+the prediction of which outputs a one-word change leaves exactly unchanged."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable
 
 import torch
 
+from ..bilm import BiLM
+from ..chars import batch_to_ids
+from ..config import ElmoConfig
 from ..lstm import LstmCellWithProjection, reverse_padded
-from .common import as_array, assert_close, call, describe, fail, passed
+from .common import as_array, assert_close, call, describe, fail, passed, plain
 
 # Three rows of lengths 5, 2 and 4 (padding after each row's end), plus an empty row.
 _LENGTHS = torch.tensor([5, 2, 4, 0])
@@ -177,3 +182,110 @@ def check_lstm_parameter_count(fn: Callable) -> None:
             hint = hints.get(got, "count W_x (in x 4C), b (4C), W_h (P x 4C) and W_P (C x P)")
             fail(f"{name}{dims} returned {got!r}, expected {expected}", hint)
     passed(name, f"three layer sizes, e.g. {_count(128, 1024, 128):,d} weights for C=1024, P=128")
+
+
+# ---- predict, then check: what a one-word change leaves unchanged ------------------------------
+# (sentence, position of the changed word counting <S> as 0, the new word: same length, so that
+# the char-CNN sees inputs of the same shape)
+_CHANGES = [
+    (["the", "cat", "sat", "on", "the", "mat"], 3, "ran"),
+    (["the", "cat", "sat", "on", "the", "mat"], 1, "one"),
+    (["the", "cat", "sat", "on", "the", "mat"], 6, "rug"),
+    (["we", "agree"], 2, "argue"),
+]
+ROWS = ("token", "forward", "backward")
+
+
+@lru_cache(maxsize=1)
+def _measured_unchanged() -> dict:
+    """(row, changed, n_positions) -> the positions whose outputs stay exactly the same.
+
+    Measured on a small random biLM: where information can flow does not depend on training.
+    """
+    config = ElmoConfig(char_dim=4, filters=[[1, 4], [2, 4]], lstm_dim=8, projection_dim=4)
+    with torch.random.fork_rng(devices=[]):  # the reader's random state stays as it was
+        torch.manual_seed(0)
+        bilm = BiLM(config).eval()
+    p = config.projection_dim
+    measured = {}
+    for words, changed, new_word in _CHANGES:
+        other = list(words)
+        other[changed - 1] = new_word
+        with torch.no_grad():
+            a, b = bilm(batch_to_ids([words])), bilm(batch_to_ids([other]))
+        diff = [(x - y)[0] for x, y in zip(a.layers, b.layers)]  # each (T + 2, 2P)
+        same = {  # row -> (T + 2,) True where every entry of every layer of the row is equal
+            "token": (diff[0][:, :p] == 0).all(-1),
+            "forward": torch.stack([(d[:, :p] == 0).all(-1) for d in diff[1:]]).all(0),
+            "backward": torch.stack([(d[:, p:] == 0).all(-1) for d in diff[1:]]).all(0),
+        }
+        n = len(words) + 2
+        for row in ROWS:
+            measured[row, changed, n] = [int(t) for t in torch.nonzero(same[row]).flatten()]
+    return measured
+
+
+def _positions(value, name: str) -> list:
+    """The student's answer as a sorted list of ints; a clear error for anything else."""
+    if isinstance(value, torch.Tensor):
+        value = value.tolist()
+    try:
+        items = sorted(int(v) for v in value)
+        if any(int(v) != v for v in value):
+            raise ValueError
+    except (TypeError, ValueError):
+        fail(f"{name} returned {describe(value)}, not a list of positions",
+             "return the positions as a list of ints, such as [0, 1, 2]")
+    return items
+
+
+def _unchanged_hint(row: str, changed: int, n: int, got: list) -> str:
+    """Name the likely mistake of a wrong prediction (the first wrong answer that ``got`` is)."""
+    before, after = list(range(changed)), list(range(changed + 1, n))
+    boundaries = "<S> (position 0) and </S> (the last) are outputs too"
+    shifted = ("your positions are shifted by one: they count <S> as 0, so the changed word "
+               "sits at position `changed` itself")
+    if row == "token":
+        wrong = [
+            ([], "layer 0 is each token's own char-CNN vector, so only the changed word's "
+                 "position changes there"),
+            (list(range(n)), "the changed word's own token vector changes: its characters differ"),
+            ([t for t in range(1, n - 1) if t != changed],
+             f"{boundaries}, and their token vectors do not depend on the changed word"),
+        ]
+    else:
+        forward = row == "forward"
+        reads_it, misses_it = (after, before) if forward else (before, after)
+        order, side = ("left to right", "before") if forward else ("right to left", "after")
+        wrong = [
+            (reads_it, f"the {row} LSTM reads {order}, so at the positions {side} the changed "
+                       "word it has not read it yet: those stay unchanged"),
+            (sorted(misses_it + [changed]), "at the changed word itself both directions change, "
+                                            "since they read its new token vector"),
+            ([], f"the {row} LSTM at a position has read only the words on one side of it, so "
+                 "some positions never see the change"),
+            ([t for t in misses_it if 0 < t < n - 1], f"{boundaries}, and they follow the same "
+                                                       "rule as the words"),
+            ([t - 1 for t in misses_it if t > 0], shifted),
+            ([t + 1 for t in misses_it if t < n - 1], shifted),
+        ]
+    return next((hint for answer, hint in wrong if answer == got),
+                "a direction's output at a position depends only on the words it has read so "
+                "far, in its own reading order")
+
+
+def check_unchanged_positions(fn: Callable) -> None:
+    """``fn(row, changed, n_positions)``: positions whose ``row`` output a one-word change leaves.
+
+    ``row`` is ``"token"`` (layer 0), ``"forward"`` or ``"backward"`` (the LSTM halves of layers 1
+    and 2); positions count ``<S>`` as 0 and ``</S>`` as ``n_positions - 1``. The expected answers
+    are measured on a biLM, not computed from a rule.
+    """
+    name = "unchanged_positions"
+    for (row, changed, n), expected in _measured_unchanged().items():
+        call_name = f"{name}({row!r}, changed={changed}, n_positions={n})"
+        got = _positions(call(fn, row, changed, n, name=call_name), call_name)
+        if got != expected:
+            fail(f"{call_name} returned {plain(got)}, measured {plain(expected)}",
+                 _unchanged_hint(row, changed, n, got))
+    passed(name, f"{len(_CHANGES)} one-word changes, each row measured on a biLM")
