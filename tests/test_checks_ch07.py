@@ -7,7 +7,7 @@ import torch
 from book_cells import run_solution, stub
 from check_messages import Mistake, assert_message, mistake_ids
 
-from elmo_mini.checks import check_masked_layer_norm, check_scalar_mix
+from elmo_mini.checks import check_layer0_prediction, check_masked_layer_norm, check_scalar_mix
 
 
 def scalar_mix_solution(layers, scalars, gamma):
@@ -131,12 +131,34 @@ MISTAKES = [
 ]
 
 
+LAYER0 = check_layer0_prediction
+MISTAKES += [
+    Mistake("halves-differ", LAYER0, lambda: (1.0, 1.0),
+            r"distance between the two halves of layer 0 is 1, measured: 0", r"written twice, \[x, x\]"),
+    Mistake("negative-distance", LAYER0, lambda: (-1.0, 1.0), r"is -1, measured: 0",
+            "never negative"),
+    Mistake("context-in-layer-0", LAYER0, lambda: (0.0, 0.6),
+            r"cosine between a word's layer 0 in two sentences is 0\.6, measured: 1",
+            "only the word's own characters"),
+    Mistake("cosine-above-1", LAYER0, lambda: (0.0, 2.0), r"is 2, measured: 1", "at most 1"),
+    Mistake("one-number", LAYER0, lambda: 0.0, r"returned float 0, expected 2 numbers",
+            r"\(distance, cosine\)"),
+    Mistake("not-numbers", LAYER0, lambda: ("zero", "one"),
+            r"returned a tuple of 2 items, expected 2 numbers", "two numbers"),
+]
+
+
+def test_layer0_check_passes_on_the_chapter(capsys):
+    check_layer0_prediction(run_solution("07_layers_and_mix", "ex-07-predict-layer0", {})["predict_layer0"])
+    assert "passed" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("mistake", MISTAKES, ids=mistake_ids(MISTAKES))
 def test_messages_name_the_mistake(mistake):
     assert_message(mistake)
 
 
-@pytest.mark.parametrize("check", [check_scalar_mix, check_masked_layer_norm])
+@pytest.mark.parametrize("check", [check_scalar_mix, check_masked_layer_norm, check_layer0_prediction])
 def test_checks_fail_on_the_stub(check):
     with pytest.raises(AssertionError, match="not implemented"):
         check(stub)

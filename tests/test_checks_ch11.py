@@ -7,7 +7,11 @@ import torch
 from book_cells import solution_function, stub
 from check_messages import Mistake, assert_message, mistake_ids
 
-from elmo_mini.checks import check_split_lstm_kernel, check_tf_conv_to_conv1d
+from elmo_mini.checks import (
+    check_split_lstm_kernel,
+    check_stateful_prediction,
+    check_tf_conv_to_conv1d,
+)
 from elmo_mini.original import split_lstm_kernel, tf_conv_to_conv1d
 
 CHAPTER = "11_real_elmo"
@@ -59,12 +63,37 @@ MISTAKES = [
 ]
 
 
+STATEFUL = check_stateful_prediction
+MISTAKES += [
+    Mistake("nothing-changes", STATEFUL, lambda: [False, False, False],
+            r"says layer 1 stays, layer 2 stays; measured changes of layers 0, 1, 2: "
+            r"\[False, True, True\]", "not from zeros"),
+    Mistake("everything-changes", STATEFUL, lambda: [True, True, True],
+            r"says layer 0 changes;", "char-CNN.*keeps no state"),
+    Mistake("only-layer-0", STATEFUL, lambda: [True, False, False], "says layer 0 changes, layer 1 stays",
+            "char-CNN"),
+    Mistake("only-layer-1", STATEFUL, lambda: [False, True, False], "says layer 2 stays;",
+            "reads layer 1's changed output"),
+    Mistake("only-layer-2", STATEFUL, lambda: [False, False, True], "says layer 1 stays;",
+            "layer 1's LSTM starts the second call"),
+    Mistake("numbers-not-booleans", STATEFUL, lambda: [0, 1, 1],
+            r"returned a list of 3 items, expected 3 booleans", "each True or False"),
+    Mistake("a-dict", STATEFUL, lambda: {0: False, 1: True, 2: True},
+            r"returned a dict of 3 items, expected 3 booleans", r"\[layer 0 changes"),
+]
+
+
+def test_stateful_check_passes_on_the_chapter_and_measures_the_answer(capsys):
+    check_stateful_prediction(solution("predict_stateful"))
+    assert "layers 1 and 2 change" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("mistake", MISTAKES, ids=mistake_ids(MISTAKES))
 def test_messages_name_the_mistake(mistake):
     assert_message(mistake)
 
 
-@pytest.mark.parametrize("check", [CONV, SPLIT])
+@pytest.mark.parametrize("check", [CONV, SPLIT, STATEFUL])
 def test_checks_fail_on_the_stub(check):
     with pytest.raises(AssertionError, match="not implemented yet"):
         check(stub)

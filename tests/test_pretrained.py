@@ -1,5 +1,7 @@
 """The shipped mini ELMo loads offline, fast, and works with Embedder unchanged."""
 
+import json
+import re
 import time
 from pathlib import Path
 
@@ -54,14 +56,39 @@ def card_row(card: str, split: str) -> dict:
     return dict(zip(cells(header), cells(row)))
 
 
+def shipped_metrics() -> dict:
+    """``metrics.json``: the card's numbers as data (chapter 6 reads them from here)."""
+    return json.loads((Path(pretrained.__file__).parent / "metrics.json").read_text())
+
+
+def test_metrics_json_says_what_the_card_says():
+    """The card (for people) and metrics.json (for code) hold the same numbers: the perplexity
+    table, the validation curve, steps, tokens seen, epochs and the split's token counts."""
+    card, metrics = model_card(), shipped_metrics()
+    for split in ("valid", "test"):
+        row, numbers = card_row(card, split), metrics["perplexity"][split]
+        for model in ("biLM", "trigram"):
+            for direction in ("forward", "backward", "mean"):
+                key = f"{model.lower()}_{direction}"
+                assert numbers[key] == float(row[f"{model} {direction}"]), (split, key)
+    trail = re.search(r"during training\*\*, step: ppl - (.+)", card).group(1)
+    curve = [[int(s), int(p)] for s, p in (pair.split(": ") for pair in trail.split(", "))]
+    assert curve == metrics["valid_perplexity_during_training"]
+    training = metrics["training"]
+    steps = f"**Steps**: {training['steps']:,d} ({training['tokens_seen_millions']}M training "
+    assert steps + f"tokens, {training['epochs']} epochs)" in card
+    tokens = " / ".join(f"{metrics['corpus_tokens'][s]:,d}" for s in ("train", "valid", "test"))
+    assert f"{tokens} tokens" in card
+
+
 def test_the_card_states_the_shipped_models_test_perplexity():
     """The card's numbers belong to the weights beside it: re-export without updating the card
-    and this fails (the biLM's test perplexity, to the card's one decimal)."""
+    and metrics.json and this fails (the biLM's test perplexity, to the card's one decimal)."""
     from elmo_mini.data import load_sotu
     from elmo_mini.train import evaluate
 
     mini = load_pretrained()
-    row = card_row(model_card(), "test")
+    numbers = shipped_metrics()["perplexity"]["test"]
     result = evaluate(mini.lm, load_sotu("test"), mini.vocab)
     for direction in ("forward", "backward", "mean"):
-        assert round(result[f"ppl_{direction}"], 1) == float(row[f"biLM {direction}"]), direction
+        assert round(result[f"ppl_{direction}"], 1) == numbers[f"bilm_{direction}"], direction

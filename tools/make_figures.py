@@ -9,6 +9,7 @@ Figures:
     char_cnn_playing.png  the char-CNN on the word "playing", step by step
     lstm_cell.png         one step of ELMo's LSTM cell: gates, forget bias, clips, projection
     open_in_colab.svg     the badge tools/colab_links.py puts at the top of each chapter
+    adaptive_softmax.png  chapter 6: the shipped model's adaptive softmax, head and two tail clusters
 """
 
 from __future__ import annotations
@@ -386,6 +387,52 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.names or FIGURES:
         print("wrote", FIGURES[name]().relative_to(ROOT))
     return 0
+
+
+def adaptive_softmax() -> Path:
+    """The shipped model's adaptive softmax: a head of 2,000 words + 2 cluster entries, two tails."""
+    fig, ax = plt.subplots(figsize=(10, 4.4))
+    ax.set_xlim(0, 12.6)
+    ax.set_ylim(0, 5.4)
+    ax.axis("off")
+    # the output vector of one position
+    box(ax, 1.0, 2.3, 1.5, 0.8, "h  (128)", color=FWD, fontsize=11)
+    ax.text(1.0, 1.6, "biLSTM output\nof one position", ha="center", va="top", fontsize=9,
+            color=MUTED)
+    # the head: 2,000 words and 2 cluster entries, one softmax
+    ax.text(5.15, 5.15, "head: one softmax over 2,002 entries", ha="center", fontsize=11,
+            weight="bold")
+    box(ax, 4.5, 4.35, 3.0, 0.75, "2,000 most frequent words\nthe  ,  .  of  and  ...",
+        color=TOKEN, fontsize=9.5)
+    box(ax, 6.55, 4.35, 0.95, 0.75, "tail 1", color=CNN, fontsize=9.5, weight="bold")
+    box(ax, 7.6, 4.35, 0.95, 0.75, "tail 2", color=MIX, fontsize=9.5, weight="bold")
+    arrow(ax, 1.3, 2.7, 2.95, 4.2)
+    ax.text(1.05, 3.75, "128 x 2,002", fontsize=9, color=MUTED, ha="center")
+    # tail clusters: a smaller projection, then their own softmax
+    box(ax, 5.0, 2.3, 2.1, 0.7, "project 128 -> 32", color=CHAR, fontsize=9.5)
+    box(ax, 5.0, 1.1, 3.4, 0.8, "tail 1: words 2,000-9,999\n8,000 words, own softmax",
+        color=CNN, fontsize=9.5)
+    box(ax, 9.2, 2.3, 2.1, 0.7, "project 128 -> 8", color=CHAR, fontsize=9.5)
+    box(ax, 9.2, 1.1, 3.4, 0.8, "tail 2: words 10,000-19,999\n10,000 words, own softmax",
+        color=MIX, fontsize=9.5)
+    arrow(ax, 1.75, 2.3, 3.95, 2.3)
+    ax.add_patch(FancyArrowPatch((1.75, 2.5), (8.15, 2.55), arrowstyle="-|>", color=MUTED,
+                                 lw=1.2, mutation_scale=12, shrinkA=0, shrinkB=0, ls="--",
+                                 connectionstyle="arc3,rad=-0.2"))
+    arrow(ax, 5.0, 1.95, 5.0, 1.5)
+    arrow(ax, 9.2, 1.95, 9.2, 1.5)
+    arrow(ax, 6.55, 3.97, 5.6, 2.65, color=MUTED, style="-", ls=":")
+    arrow(ax, 7.6, 3.97, 8.6, 2.65, color=MUTED, style="-", ls=":")
+    # how a probability is read off
+    ax.text(8.55, 4.75, 'p("the") = p_head("the")', fontsize=10, ha="left")
+    ax.text(8.55, 4.2, "p(w in tail 1) =\n   p_head(tail 1) x p_tail1(w)", fontsize=10,
+            ha="left", va="top")
+    ax.text(6.3, 0.2, "Each softmax sums to 1, so the 20,000 probabilities do too: exact, "
+            "not sampled.", ha="center", fontsize=10, color=INK, style="italic")
+    return save(fig, "adaptive_softmax.png")
+
+
+FIGURES["adaptive_softmax"] = adaptive_softmax
 
 
 if __name__ == "__main__":

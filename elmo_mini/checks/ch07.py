@@ -1,4 +1,5 @@
-"""Self-checks for chapter 7 (layers and the scalar mix): ``scalar_mix``, ``masked_layer_norm``."""
+"""Self-checks for chapter 7 (layers and the scalar mix): ``scalar_mix``, ``masked_layer_norm``,
+and the prediction of what layer 0 holds (``predict_layer0``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import torch
 
 from ..scalar_mix import masked_layer_norm, scalar_mix
-from .common import as_array, assert_close, call, fail, passed, plain
+from .common import as_array, assert_close, call, describe, fail, passed, plain
 
 
 def _layers() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -114,3 +115,62 @@ def check_masked_layer_norm(fn: Callable) -> None:
              f"{plain(got[where])}, expected {plain(want[where])} ({int(bad.sum())} of the "
              f"{int(real.sum())} values at real tokens differ)", _norm_hint(got, layer, mask))
     passed("check_masked_layer_norm", "a (2, 4, 5) layer with 2 padded positions")
+
+
+def _tiny_embedder(stateful: bool = False):
+    """A small random biLM (seed 0) in an ``Embedder``: enough to measure what a layer holds."""
+    from ..bilm import BiLM
+    from ..config import ElmoConfig
+    from ..embedder import Embedder
+
+    config = ElmoConfig(char_dim=4, filters=[[1, 4], [2, 8], [3, 8]], lstm_dim=16,
+                        projection_dim=8)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        model = BiLM(config)
+    return Embedder(model, stateful=stateful, device="cpu")
+
+
+def _layer0_measured() -> tuple[float, float]:
+    """(distance between the two halves of a token's layer 0, cosine of one word's layer 0 in
+    two sentences), measured on a small random biLM."""
+    embedder = _tiny_embedder()
+    money = embedder.embed_sentence(["the", "bank", "raised", "rates"])[0, 1]  # (2P,)
+    river = embedder.embed_sentence(["a", "muddy", "bank"])[0, 2]  # (2P,)
+    half = len(money) // 2
+    distance = float(np.linalg.norm(money[:half] - money[half:]))
+    cosine = float(money @ river / (np.linalg.norm(money) * np.linalg.norm(river)))
+    return distance, cosine
+
+
+def check_layer0_prediction(fn: Callable) -> None:
+    """``fn()`` returns a prediction ``(distance, cosine)`` for layer 0: the distance between the
+    two halves of one token's vector, and the cosine between one word's vectors in two sentences.
+    Both are measured here on a small random biLM and compared with the prediction."""
+    name = "predict_layer0()"
+    got = call(fn, name=name)
+    shape_hint = ("return two numbers, (distance, cosine): the distance between the two halves "
+                  "of one token's layer 0, then the cosine between a word's layer 0 in two "
+                  "sentences")
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        fail(f"{name} returned {describe(got)}, expected 2 numbers", shape_hint)
+    try:
+        distance, cosine = float(got[0]), float(got[1])
+    except (TypeError, ValueError):
+        fail(f"{name} returned {describe(got)}, expected 2 numbers", shape_hint)
+    true_distance, true_cosine = _layer0_measured()
+    if not abs(distance - true_distance) <= 1e-3:
+        hint = ("a distance is never negative, and the two halves of [x, x] are the same vector"
+                if distance < 0 else
+                "layer 0 is the char-CNN's vector written twice, [x, x], not a forward and a "
+                "backward half, so its two halves are equal")
+        fail(f"your distance between the two halves of layer 0 is {plain(distance)}, measured: "
+             f"{plain(round(true_distance, 6))}", hint)
+    if not abs(cosine - true_cosine) <= 1e-3:
+        hint = ("a cosine is at most 1, the value for two vectors that point the same way"
+                if cosine > 1 else
+                "the char-CNN reads only the word's own characters, so a word's layer 0 is the "
+                "same vector in every sentence")
+        fail(f"your cosine between a word's layer 0 in two sentences is {plain(cosine)}, "
+             f"measured: {plain(round(true_cosine, 6))}", hint)
+    passed("check_layer0_prediction", "distance 0 between the halves, cosine 1 across sentences")

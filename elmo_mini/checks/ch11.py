@@ -1,4 +1,5 @@
-"""Self-checks for chapter 11 (the real ELMo): converting the original TensorFlow weights."""
+"""Self-checks for chapter 11 (the real ELMo): converting the original TensorFlow weights, and
+the prediction of what a stateful embedder changes (``predict_stateful``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import torch
 
 from ..original import split_lstm_kernel, tf_conv_to_conv1d
-from .common import as_array, assert_close, call, describe, fail, passed
+from .common import as_array, assert_close, call, describe, fail, passed, plain
 
 
 def _conv_hint(got: np.ndarray, weight: torch.Tensor) -> str:
@@ -87,3 +88,45 @@ def check_split_lstm_kernel(fn: Callable) -> None:
             got_a = as_array(got, part + "_weight")
             assert_close(got_a, want, part + "_weight" + case, _split_hint(part, got_a, w0, input_dim))
     passed(name, "input rows first, then recurrent rows, both transposed for nn.Linear")
+
+
+def _stateful_changes() -> list[bool]:
+    """For layers 0, 1, 2: does a stateful embedder's second call on the same sentence change
+    them? Measured on a small random biLM (seed 0)."""
+    from .ch07 import _tiny_embedder
+
+    embedder = _tiny_embedder(stateful=True)
+    sentence = ["the", "bank", "raised", "its", "rates"]
+    first = embedder.embed_sentence(sentence)  # (layers, tokens, 2P)
+    second = embedder.embed_sentence(sentence)
+    return [bool(np.abs(a - b).max() > 1e-6) for a, b in zip(first, second)]
+
+
+def check_stateful_prediction(fn: Callable) -> None:
+    """``fn()`` returns a prediction, one bool per layer (0, 1, 2): does embedding the same
+    sentence a second time with a stateful embedder change that layer's vectors? The check
+    measures it on a small random biLM and compares."""
+    name = "predict_stateful()"
+    got = call(fn, name=name)
+    if (not isinstance(got, (tuple, list)) or len(got) != 3
+            or not all(isinstance(x, (bool, np.bool_)) for x in got)):
+        fail(f"{name} returned {describe(got)}, expected 3 booleans",
+             "return [layer 0 changes, layer 1 changes, layer 2 changes], each True or False")
+    got = [bool(x) for x in got]
+    measured = _stateful_changes()
+    wrong = [k for k in range(3) if got[k] != measured[k]]
+    if not wrong:
+        passed("check_stateful_prediction", "layer 0 stays, layers 1 and 2 change")
+        return
+    says = ", ".join(f"layer {k} {'changes' if got[k] else 'stays'}" for k in wrong)
+    if 0 in wrong:
+        hint = "layer 0 is the char-CNN, which reads one word at a time and keeps no state"
+    elif wrong == [1, 2]:
+        hint = ("a stateful embedder starts the second call from the LSTM states the first "
+                "call left, not from zeros")
+    elif wrong == [2]:
+        hint = ("layer 2's LSTM carries its own state into the second call, and it also reads "
+                "layer 1's changed output")
+    else:
+        hint = "layer 1's LSTM starts the second call from the state the first call left"
+    fail(f"your prediction says {says}; measured changes of layers 0, 1, 2: {plain(measured)}", hint)
