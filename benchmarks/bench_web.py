@@ -49,7 +49,7 @@ def first_result(browser, url: str, panel: str) -> float:
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{url}/book/try_it.html")
-    default = page.locator(f"#{panel} input").input_value()
+    default = page.locator(f"#{panel} .elmo-row input").input_value()
     start = time.perf_counter()
     page.locator(f"#{panel} summary").first.click()
     _wait_done(page, panel, default)
@@ -64,11 +64,11 @@ def query_latencies(browser, url: str, panel: str, texts: list[str]) -> tuple[li
     page = context.new_page()
     page.goto(f"{url}/book/try_it.html")
     page.locator(f"#{panel} summary").first.click()
-    _wait_done(page, panel, page.locator(f"#{panel} input").input_value())
+    _wait_done(page, panel, page.locator(f"#{panel} .elmo-row input").input_value())
     in_page, wall = [], []
     for text in texts:
         start = time.perf_counter()
-        page.locator(f"#{panel} input").fill(text)
+        page.locator(f"#{panel} .elmo-row input").fill(text)
         page.locator(f"#{panel} .elmo-row button").click()
         _wait_done(page, panel, text)
         wall.append(1000 * (time.perf_counter() - start))

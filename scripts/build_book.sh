@@ -56,7 +56,7 @@ end=$(date +%s)
 ORT=web/node_modules/onnxruntime-web/dist
 rm -rf _build/html/elmo-web
 mkdir -p _build/html/elmo-web/ort _build/html/elmo-web/data
-cp web/panel.js web/panel.css _build/html/elmo-web/
+cp web/*.js web/panel.css _build/html/elmo-web/
 cp "$ORT/ort.wasm.min.mjs" "$ORT/ort-wasm-simd-threaded.mjs" "$ORT/ort-wasm-simd-threaded.wasm" \
     _build/html/elmo-web/ort/
 cp _build/web/*.onnx _build/web/*.f16 _build/web/*.json _build/web/vocab.txt _build/html/elmo-web/data/
