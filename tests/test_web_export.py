@@ -172,7 +172,9 @@ def test_shipped_export_matches_python(shipped_export, shipped):
     mini, tables = shipped
     manifest = json.loads((shipped_export / "manifest.json").read_text())
     np.testing.assert_array_equal(np.float32(manifest["vocab_mean"]), tables.vocab_mean)
-    np.testing.assert_array_equal(np.float32(manifest["layer_means"]), tables.layer_means)
+    # (the occurrence vectors come from chapter 9's cache or are recomputed: the last bit of a
+    # float32 sum can differ between torch's thread counts)
+    np.testing.assert_allclose(np.float32(manifest["layer_means"]), tables.layer_means, atol=1e-6)
     vocab = np.frombuffer((shipped_export / "vocab_vectors.f16").read_bytes(), "<f2")
     vocab = vocab.reshape(len(tables.vocab_words), -1).astype(np.float32)
     np.testing.assert_allclose(vocab, unit_rows(tables.vocab_vectors - tables.vocab_mean),
