@@ -67,6 +67,11 @@ PANELS: Dict[str, List[str]] = {
     "predict": ["char_cnn.onnx", "bilm_step.onnx", "lm_softmax.onnx", "vocab.txt"],
     "filters": ["char_cnn.onnx", "vocab.txt", "vocab_vectors.f16"],
 }
+#: Chapter 10's learned scalar-mix weights softmax(s), as its "Learning the mix" cell prints them
+#: (two decimals): presets of the sentence panel's layer mix. A test holds them to the executed
+#: chapter (tests/test_web_export.py), so a retrained model or a changed probe fails it.
+CHAPTER10_MIX: Dict[str, List[float]] = {
+    "part of speech": [0.08, 0.29, 0.62], "word sense": [0.05, 0.05, 0.9]}
 WINDOW = 25  #: tokens kept either side of the word (chapter 9)
 TEXT_WIDTH = 6  #: tokens either side in the shown sentence text (chapter 9's table)
 
@@ -197,6 +202,9 @@ def export_web(out: str | Path, progress: bool = True) -> WebExport:
         "filters": config.filters, "n_highway": config.n_highway,
         "softmax": mini.lm.softmax_kind, "vocab_size": len(mini.vocab),
         "panels": PANELS,
+        "mix_presets": [{"name": f"ch. 10: {task}", "weights": weights,
+                         "source": f"chapter 10's learned mix for {task}"}
+                        for task, weights in CHAPTER10_MIX.items()],
         "vocab_rows": len(tables.vocab_words), "occurrences": first,
         "vocab_mean": tables.vocab_mean.tolist(),  # (P,): chapter 8's centring
         "layer_means": tables.layer_means.tolist(),  # (3, 2P): chapter 9's centring

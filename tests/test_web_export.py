@@ -89,17 +89,20 @@ def test_onnx_graphs_equal_torch(tiny_bilm, tmp_path, half):
 @pytest.mark.parametrize("kind", ["adaptive", "full"])
 def test_softmax_graph_equals_log_probs(tiny_config, tmp_path, kind):
     """lm_softmax.onnx gives LanguageModel.log_probs' distributions (adaptive and full)."""
+    from dataclasses import replace
+
     from elmo_mini.lm import LanguageModel
 
     torch.manual_seed(0)
-    lm = LanguageModel(tiny_config, 40, dropout=0.0, softmax=kind, cutoffs=[10, 25]).eval()
+    config = replace(tiny_config, projection_dim=32)  # tail clusters of 8 and 2 dimensions
+    lm = LanguageModel(config, 40, dropout=0.0, softmax=kind, cutoffs=[10, 25]).eval()
     with torch.no_grad():
         for param in lm.softmax.parameters():
             param.uniform_(-0.5, 0.5)
     sentence = ["The", "bank", "of", "the", "river", "."]
     forward, backward = lm.log_probs(batch_to_ids([sentence]))  # (1, T + 1, V) each
     top = lm.bilm(batch_to_ids([sentence])).layers[-1][0]  # (T + 2, 2P)
-    p = tiny_config.projection_dim
+    p = config.projection_dim
     h = torch.cat([top[:-1, :p], top[1:, p:]])  # (2(T + 1), P): the page's rows
     with torch.no_grad():
         got = SoftmaxGraph(lm.softmax).eval()(h)
@@ -237,3 +240,24 @@ def test_the_page_uses_chapter_9s_targets_limits_and_window():
     assert assigned.get("limits") == CHAPTER9_LIMITS, "chapter 9's limits changed: update web_export"
     assert windows == {WINDOW}, f"chapter 9 cuts sentences at {windows}, the page at {WINDOW}"
     assert TEXT_WIDTH in widths, f"chapter 9's tables show {widths} tokens a side, the page {TEXT_WIDTH}"
+
+
+def test_the_page_uses_chapter_10s_mix_weights():
+    """The mix presets are the weights chapter 10 learns, as its executed cell prints them."""
+    import re
+
+    from browser_fixtures import unavailable
+
+    from elmo_mini.web_export import CHAPTER10_MIX
+
+    executed = ROOT / "_build" / "jupyter_execute" / "book" / "10_probing.ipynb"
+    if not executed.is_file():
+        unavailable(f"{executed} is missing: build the book (`bash scripts/build_book.sh`)")
+    printed = {}
+    for cell in json.loads(executed.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", ""))
+            for task, weights in re.findall(r"(part of speech|word sense): weights \[([^\]]+)\]",
+                                            text):
+                printed[task] = [float(w) for w in weights.split()]
+    assert printed == CHAPTER10_MIX, "chapter 10's learned weights changed: update web_export"

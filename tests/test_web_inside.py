@@ -206,6 +206,7 @@ MIX_SENTENCES = [("We camped on the bank of the river .", "bank"),
 
 def test_mix_presets_match_python(page, python_side):
     from elmo_mini.unseen import cosine_nearest
+    from elmo_mini.web_export import CHAPTER10_MIX
 
     _, embedder, tables = python_side
     _open(page, "elmo-any-sentence")
@@ -217,7 +218,7 @@ def test_mix_presets_match_python(page, python_side):
         _wait_position(page, "elmo-any-sentence", position)
         layers = embedder.embed_sentence(tokens)[:, position] - tables.layer_means  # (3, 2P)
         presets = page.locator("#elmo-any-sentence .elmo-preset")
-        assert presets.count() >= 4
+        assert presets.count() == 4 + len(CHAPTER10_MIX)
         for k in range(presets.count()):
             presets.nth(k).click()
             weights = np.array(page.locator("#elmo-any-sentence .elmo-mix").get_attribute(
@@ -230,6 +231,9 @@ def test_mix_presets_match_python(page, python_side):
             got = [float(s) for s in page.locator(
                 "#elmo-any-sentence .elmo-mixed .elmo-score").all_inner_texts()]
             name = presets.nth(k).inner_text()
+            if name.startswith("ch. 10: "):  # chapter 10's learned weights (normalised)
+                learned = np.array(CHAPTER10_MIX[name[len("ch. 10: "):]])
+                np.testing.assert_allclose(weights, learned / learned.sum(), atol=1e-6)
             assert got == pytest.approx(scores[0].tolist(), abs=0.006), f"{text!r} {name}"
             if weights[0] < 0.99:  # layer 0 alone ties every occurrence of a form
                 assert shown == index[0].tolist(), f"{text!r}: preset {name}"
