@@ -279,3 +279,31 @@ def test_screenshots(server, browser, width):
     page.screenshot(path=f"/tmp/elmo_web_{width}.png", full_page=True)
     context.close()
     assert overflow <= 0, f"the page scrolls sideways at {width} px by {overflow} px"
+
+
+#: Where each panel appears inline, in the chapter that teaches its idea (issue 21).
+CHAPTER_PANELS = [("03_char_cnn", "elmo-filters"), ("06_training", "elmo-predict"),
+                  ("07_layers_and_mix", "elmo-mix"), ("09_contextual_neighbours", "elmo-any-sentence")]
+
+
+@pytest.mark.parametrize(("chapter", "panel"), CHAPTER_PANELS)
+def test_chapter_panels_load_only_when_opened(server, browser, chapter, panel):
+    from browser_fixtures import HTML, unavailable
+
+    if not (HTML / "book" / f"{chapter}.html").is_file():
+        unavailable(f"{chapter}.html is not built")
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "/elmo-web/data/" in r.url else None)
+    page.goto(f"{server}/book/{chapter}.html")
+    page.wait_for_load_state("networkidle")
+    root = page.locator(f"#{panel}")
+    assert root.count() == 1, f"{chapter} has no {panel} panel"
+    assert root.get_attribute("open") is None and fetched == [], "nothing loads until opened"
+    _open(page, panel)
+    page.locator(f"#{panel} .elmo-status[data-state=done]").wait_for(timeout=60_000)
+    assert fetched, "opening the panel loads the model"
+    if panel == "elmo-mix":
+        assert page.locator("#elmo-mix .elmo-preset").count() >= 4
+    context.close()

@@ -555,6 +555,14 @@ const PANELS = {
     label: "a sentence", value: "We camped on the bank of the river .", button: "Find neighbours",
     tokens: true, open: openSentencePanel,
   },
+  mix: { // the sentence panel, titled for chapter 7: the mix is under its neighbours
+    id: "elmo-mix", title: "Mix the layers: chapter 7's scalar mix on your sentence",
+    hint: SENTENCE_HINT + " The panel runs the whole biLM over your sentence, lists the State of " +
+      "the Union occurrences of that word nearest to it in each layer, then mixes the layers " +
+      "with the sliders below the table (or a preset) and ranks the occurrences again.",
+    label: "a sentence", value: "We camped on the bank of the river .", button: "Find neighbours",
+    tokens: true, open: openSentencePanel,
+  },
   predict: {
     id: "elmo-predict", title: "Predict: what the two language models expect, word by word",
     hint: "ELMo is two language models. Type a sentence: at the word you pick, the forward LM " +
