@@ -297,7 +297,8 @@ def test_chapter_panels_load_only_when_opened(server, browser, chapter, panel):
     fetched = []
     page.on("request", lambda r: fetched.append(r.url) if "/elmo-web/data/" in r.url else None)
     page.goto(f"{server}/book/{chapter}.html")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(1000)  # the panel's script has run (it fetches nothing before opening)
     root = page.locator(f"#{panel}")
     assert root.count() == 1, f"{chapter} has no {panel} panel"
     assert root.get_attribute("open") is None and fetched == [], "nothing loads until opened"
