@@ -308,3 +308,20 @@ def test_chapter_panels_load_only_when_opened(server, browser, chapter, panel):
     if panel == "elmo-mix":
         assert page.locator("#elmo-mix .elmo-preset").count() >= 4
     context.close()
+
+
+def test_sentence_tokens_by_keyboard(page):
+    """The sentence panel's tokens are one toolbar: arrow keys, Home and End move the pick."""
+    _open(page, "elmo-any-sentence")
+    _ask(page, "elmo-any-sentence", "We camped on the bank of the river .")
+    _wait_position(page, "elmo-any-sentence", 4)  # "bank", the first target word
+    picked = page.locator("#elmo-any-sentence .elmo-token.elmo-picked")
+    picked.focus()
+    page.keyboard.press("ArrowRight")
+    _wait_position(page, "elmo-any-sentence", 5)
+    assert picked.get_attribute("aria-pressed") == "true" and picked.inner_text() == "of"
+    page.keyboard.press("End")
+    _wait_position(page, "elmo-any-sentence", 8)
+    page.keyboard.press("Home")
+    _wait_position(page, "elmo-any-sentence", 0)
+    assert page.evaluate("() => document.activeElement.textContent") == "We"

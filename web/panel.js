@@ -313,6 +313,37 @@ export function vocabNeighboursTable(vocab, x, k = 10) {
     el("th", { text: "cosine (centred layer 0)" }))), body);
 }
 
+/** The tokens as a row of buttons: click one, or move with ← → (Home, End) once it has focus. */
+export function tokenToolbar(tokens, pick, current) {
+  const group = el("div", { class: "elmo-token-row", role: "toolbar",
+    "aria-label": "the sentence's tokens: pick one (arrow keys move)" });
+  group.append(...tokens.map((tok, i) => {
+    const b = el("button", { type: "button", class: "elmo-token", "data-position": String(i),
+      "aria-pressed": "false", text: tok });
+    b.addEventListener("click", () => pick(i));
+    return b;
+  }));
+  group.addEventListener("keydown", (e) => {
+    const moves = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
+    if (!(e.key in moves)) return;
+    e.preventDefault();
+    const next = Math.min(tokens.length - 1, Math.max(0, current() + moves[e.key]));
+    pick(next);
+    group.querySelector(`[data-position="${next}"]`).focus();
+  });
+  return group;
+}
+
+/** Show which token is picked (for the eye and for screen readers); one tab stop, on it. */
+export function markPicked(tokensNode, position) {
+  for (const b of tokensNode.querySelectorAll(".elmo-token")) {
+    const on = Number(b.dataset.position) === position;
+    b.classList.toggle("elmo-picked", on);
+    b.setAttribute("aria-pressed", String(on));
+    b.tabIndex = on ? 0 : -1;
+  }
+}
+
 /** Write a panel's state into the address (#panel=…&q=…&at=…): a shared link reproduces it. */
 export function saveState(root, query, at) {
   const params = new URLSearchParams({ panel: root.dataset.elmoPanel, q: query });
@@ -494,21 +525,14 @@ async function openSentencePanel(root) {
     if (position < 0) position = 0;
     const linked = takeLinkedPosition(root);
     if (linked !== null && linked >= 0 && linked < tokens.length) position = linked;
-    tokensNode.append(el("span", { class: "elmo-hint", text: "Tokens (pick one): " }),
-      ...tokens.map((tok, i) => {
-        const b = el("button", { type: "button", class: "elmo-token", "data-position": String(i),
-          text: tok });
-        b.addEventListener("click", () => pick(i));
-        return b;
-      }));
+    tokensNode.append(el("span", { class: "elmo-hint", text: "Tokens (pick one, or use ← →): " }),
+      tokenToolbar(tokens, pick, () => Number(out.dataset.position)));
     for (const n of notes) tokensNode.append(el("p", { class: "elmo-note", text: n }));
     pick(position, performance.now() - t0);
   }
 
   function pick(position, ms) {
-    for (const b of tokensNode.querySelectorAll(".elmo-token")) {
-      b.classList.toggle("elmo-picked", Number(b.dataset.position) === position);
-    }
+    markPicked(tokensNode, position);
     const t0 = performance.now();
     neighbours(current.layers, position);
     const word = formOf.get(current.tokens[position].toLowerCase());

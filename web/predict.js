@@ -4,7 +4,8 @@
 // elmo_mini's LanguageModel.log_probs computes: the forward LM's top output at position t
 // predicts the token at t + 1, the backward LM's at t predicts the token at t - 1.
 import {
-  MAX_TOKENS, bytesNote, el, loadModel, saveState, status, takeLinkedPosition, tokenize, vocabulary,
+  MAX_TOKENS, bytesNote, el, loadModel, markPicked, saveState, status, takeLinkedPosition,
+  tokenToolbar, tokenize, vocabulary,
 } from "./panel.js";
 
 const TOP = 10;
@@ -109,13 +110,7 @@ export async function open(root) {
 
   function pick(position, ms) {
     const n = current.all.length;
-    const buttons = tokensNode.querySelectorAll(".elmo-token");
-    for (const b of buttons) {
-      const on = Number(b.dataset.position) === position;
-      b.classList.toggle("elmo-picked", on);
-      b.setAttribute("aria-pressed", String(on));
-      b.tabIndex = on ? 0 : -1;
-    }
+    markPicked(tokensNode, position);
     const t0 = performance.now();
     const word = current.all[position];
     const ids = current.stats.ids;
@@ -163,25 +158,8 @@ export async function open(root) {
     const logp = await predict(tokens);
     current = { all, logp };
     current.stats = perplexities(all, logp);
-    const group = el("div", { class: "elmo-token-row", role: "toolbar",
-      "aria-label": "the sentence's tokens: pick one (arrow keys move)" });
-    group.append(...all.map((tok, i) => {
-      const b = el("button", { type: "button", class: "elmo-token", "data-position": String(i),
-        "aria-pressed": "false", text: tok });
-      b.addEventListener("click", () => pick(i));
-      return b;
-    }));
-    group.addEventListener("keydown", (e) => {
-      const moves = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
-      if (!(e.key in moves)) return;
-      e.preventDefault();
-      const now = Number(out.dataset.position);
-      const next = Math.min(all.length - 1, Math.max(0, now + moves[e.key]));
-      pick(next);
-      group.querySelector(`[data-position="${next}"]`).focus();
-    });
     tokensNode.append(el("span", { class: "elmo-hint", text: "Tokens (pick one, or use ← →): " }),
-      group);
+      tokenToolbar(all, pick, () => Number(out.dataset.position)));
     for (const n of notes) tokensNode.append(el("p", { class: "elmo-note", text: n }));
     const linked = takeLinkedPosition(root);
     const position = linked !== null && linked >= 0 && linked < all.length ? linked : 1;
