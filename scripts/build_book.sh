@@ -20,8 +20,8 @@ hash_inputs() {
     find elmo_mini requirements.txt -type f ! -path '*__pycache__*' "$@" | LC_ALL=C sort \
         | xargs cat | sha256sum | cut -c1-16
 }
-# (web_export.py only feeds the live panel, which is exported below: no chapter imports it.)
-inputs_hash=$(hash_inputs ! -name web_export.py)
+# (web_export.py and web_graphs.py only feed the live panels, exported below: no chapter imports them.)
+inputs_hash=$(hash_inputs ! -name web_export.py ! -name web_graphs.py)
 if [ -d _build/.doctrees ] && [ "$(cat _build/.inputs_hash 2>/dev/null)" != "$inputs_hash" ]; then
     echo "build_book: elmo_mini or its model changed since the last build; re-executing every chapter"
     rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute
@@ -57,7 +57,7 @@ end=$(date +%s)
 ORT=web/node_modules/onnxruntime-web/dist
 rm -rf _build/html/elmo-web
 mkdir -p _build/html/elmo-web/ort _build/html/elmo-web/data
-cp web/panel.js web/panel.css _build/html/elmo-web/
+cp web/*.js web/panel.css _build/html/elmo-web/
 cp "$ORT/ort.wasm.min.mjs" "$ORT/ort-wasm-simd-threaded.mjs" "$ORT/ort-wasm-simd-threaded.wasm" \
     _build/html/elmo-web/ort/
 cp _build/web/*.onnx _build/web/*.f16 _build/web/*.json _build/web/vocab.txt _build/html/elmo-web/data/
