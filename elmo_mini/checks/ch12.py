@@ -93,8 +93,8 @@ def check_elmo_input(fn: Callable) -> None:
 
 def check_per_class_f1(fn: Callable) -> None:
     """``fn(predicted, gold, classes)``: {class: F1}, 0.0 when a class has no true positive."""
-    gold = ["a", "a", "a", "b", "b", "c", "c", "d"]
-    predicted = ["a", "b", "a", "b", "a", "a", "c", "a"]  # d is never predicted
+    gold = ["a", "a", "a", "b", "b", "c", "c", "c", "d"]
+    predicted = ["a", "b", "a", "b", "a", "a", "c", "c", "a"]  # d is never predicted
     classes = ["a", "b", "c", "d", "e"]  # e is never predicted and never true
     got = call(fn, predicted, gold, classes, name="per_class_f1")
     if not isinstance(got, dict) or set(got) != set(classes):
@@ -110,7 +110,7 @@ def check_per_class_f1(fn: Callable) -> None:
         if not math.isclose(value, expected[c], rel_tol=1e-6, abs_tol=1e-9):
             fail(f"per_class_f1 gave {plain(value)} for {c!r}, expected {plain(expected[c])}",
                  _f1_hint(predicted, gold, c, value))
-    passed("check_per_class_f1", "8 predictions, 5 classes (one never predicted, one absent)")
+    passed("check_per_class_f1", "9 predictions, 5 classes (one never predicted, one absent)")
 
 
 def _f1_hint(predicted, gold, c, value) -> str:
