@@ -158,6 +158,13 @@ def cached_sentence_layers(
     return [flat[:, end - n : end].astype(np.float32) for n, end in zip(lengths, ends)]
 
 
+def target_vectors(layers: Sequence[np.ndarray], examples: Sequence[Example]) -> np.ndarray:
+    """The target word's vector in every layer, (n_layers, N, 2P), from the sentences' layers
+    (:func:`cached_sentence_layers`): what :func:`~elmo_mini.probes.embed_targets` returns,
+    read from the file cache."""
+    return np.stack([sentence[:, ex.index] for sentence, ex in zip(layers, examples)], axis=1)
+
+
 # ---- windows around the target word ------------------------------------------------------------
 @dataclass
 class TaskData:
