@@ -47,6 +47,14 @@ def test_cached_layers_equal_the_embedder_and_are_read_back(tmp_path, tiny_confi
     assert len(list((tmp_path / "task").glob("*.npz"))) == 1
 
 
+def test_target_vectors_pick_each_examples_word():
+    ex = [Example(("x", "y"), 1, "y", "n", "s"), Example(("z",), 0, "z", "v", "s")]
+    layers = [np.arange(12, dtype=np.float32).reshape(3, 2, 2), np.ones((3, 1, 2), np.float32)]
+    vectors = task_data.target_vectors(layers, ex)  # (L, N, D)
+    assert vectors.shape == (3, 2, 2)
+    np.testing.assert_array_equal(vectors[:, 0], layers[0][:, 1])
+
+
 def test_window_features_centre_the_target():
     ex = [Example(("x", "y", "z"), 0, "x", "n", "s")]
     layers = [np.arange(3 * 3 * 2, dtype=np.float32).reshape(3, 3, 2)]  # (L, T, D)
