@@ -66,11 +66,11 @@ class TaskConfig:
     layers: Tuple[int, ...] = (0, 1, 2)
     lam: float = 1e-3
     at_output: bool = False
-    hidden: int = 64
+    hidden: int = 32
     dropout: float = 0.5
-    epochs: int = 12
-    lr: float = 3e-3
-    batch_size: int = 64
+    epochs: int = 10
+    lr: float = 5e-3
+    batch_size: int = 128
     weight_decay: float = 1e-4
 
     def __post_init__(self) -> None:
