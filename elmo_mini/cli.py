@@ -39,6 +39,7 @@ TRAIN_FLAGS = {  # flag -> (TrainConfig field, type, help)
     "--checkpoint-every": ("checkpoint_every", float, "seconds between checkpoints"),
     "--device": ("device", str, "cuda, cpu, ... (default: CUDA when available)"),
     "--threads": ("threads", int, "CPU threads (torch.set_num_threads)"),
+    "--init-from": ("init_from", str, "fine-tune: 'pretrained' (the shipped model) or a model directory"),
 }
 
 

@@ -170,6 +170,9 @@ def train(
     C allocator keeps freed memory for the rest of the process.
     """
     config = TrainConfig(**{**asdict(config or TrainConfig()), **overrides})
+    start_from = _start_from(config)
+    if start_from is not None:  # fine-tuning: the starting model's architecture and vocabulary
+        config = _with_architecture_of(config, start_from)
     distributed = torch.distributed.is_available() and "RANK" in os.environ and "WORLD_SIZE" in os.environ
     rank, world = 0, 1
     if config.threads:
@@ -192,6 +195,8 @@ def train(
     if resuming:
         _check_same_run(run_dir, config)
         vocab = Vocabulary.load(run_dir / "vocab.txt")
+    elif start_from is not None:
+        vocab = start_from.vocab
     else:
         vocab = Vocabulary.build(train_sents, config.vocab_size, config.min_count)
     train_data = EncodedCorpus(train_sents, vocab, config.max_len)
@@ -203,6 +208,8 @@ def train(
     torch.manual_seed(config.seed)
     model = LanguageModel(ElmoConfig(**config.model), len(vocab), config.dropout,
                           config.softmax, config.cutoffs).to(device)
+    if start_from is not None and not resuming:
+        model.load_state_dict(start_from.lm.state_dict())
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     identity = fingerprint(json.dumps(config.identity(), sort_keys=True) + "\n".join(vocab.words))
     progress: Dict[str, Any] = {"step": 0, "epoch": 0, "batch": 0, "tokens": 0, "elapsed": 0.0}
@@ -356,6 +363,23 @@ def _trim_log(path: Path, step: int) -> None:
     kept = [line for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and json.loads(line).get("step", 0) <= step]
     atomic_write_text(path, "".join(line + "\n" for line in kept))
+
+
+def _start_from(config: TrainConfig):
+    """The model ``config.init_from`` names (a :class:`~elmo_mini.pretrained.Pretrained`), or None."""
+    if not config.init_from:
+        return None
+    from .pretrained import load_pretrained
+
+    return load_pretrained(None if config.init_from == "pretrained" else config.init_from)
+
+
+def _with_architecture_of(config: TrainConfig, start_from) -> TrainConfig:
+    """``config`` with the starting model's architecture, softmax and vocabulary size."""
+    settings = start_from.settings
+    return TrainConfig(**{**asdict(config), "model": start_from.config.to_dict(),
+                          "vocab_size": len(start_from.vocab), "softmax": settings["softmax"],
+                          "cutoffs": settings.get("cutoffs")})
 
 
 def learning_rate(config: TrainConfig, step: int) -> float:

@@ -72,6 +72,10 @@ class TrainConfig:
         valid_max_sentences: evaluate on the first this many valid sentences (None: all).
         checkpoint_every: seconds between checkpoints (one is always written at the end).
         device: ``"cuda"``, ``"cpu"`` ... (None: CUDA when available); threads: CPU threads.
+        init_from: start from a trained model instead of random weights (domain fine-tuning,
+            chapter 12): ``"pretrained"`` (the shipped mini ELMo) or a directory written by
+            ``python -m elmo_mini export``. Its architecture, softmax and vocabulary replace
+            ``model``, ``vocab_size``, ``softmax`` and ``cutoffs``.
     """
 
     model: Dict[str, Any] = field(default_factory=lambda: json.loads(json.dumps(MINI_MODEL)))
@@ -98,6 +102,7 @@ class TrainConfig:
     device: Optional[str] = None
     threads: Optional[int] = None
     progress: bool = True
+    init_from: Optional[str] = None
 
     @classmethod
     def load(cls, path: str | Path) -> "TrainConfig":
