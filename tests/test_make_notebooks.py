@@ -103,6 +103,10 @@ def test_student_edition(book: Path):
     nb_path = book / "notebooks" / "exercise_demo.ipynb"
     nb = json.loads(nb_path.read_text())
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["elmo_mini"] == {  # where to make a change
+        "source": "book/exercise_demo.md",
+        "note": "Generated from book/exercise_demo.md by tools/make_notebooks.py: edit that "
+                "file, not this notebook."}
     cs = cells(nb_path)
     text = nb_path.read_text()
     code = [c for c in cs if c["type"] == "code"]

@@ -23,7 +23,9 @@ matter) are converted, one edition (:class:`Edition`) a run. The student edition
 * keeps only the text of the cross-reference roles ``{doc}``, ``{ref}`` and ``{numref}``;
 * drops the cells tagged ``prose-guard`` (both editions): hidden cells that check, at build time,
   a claim the prose makes about the shipped model;
-* has no outputs and a ``python3`` kernelspec.
+* has no outputs and a ``python3`` kernelspec;
+* says in its metadata which file to edit: ``metadata["elmo_mini"]["source"]`` is
+  ``book/NN_name.md``, with a one-line note (every edition).
 
 The nbgrader edition (``--nbgrader DIR``, for a course's ``source/`` folder) has the cells of the
 student edition with the solutions left in and nbgrader's cell metadata (schema version 3): each
@@ -328,9 +330,17 @@ def _check_setup_cell(source_nb: nbformat.NotebookNode, url: str, where: str) ->
         )
 
 
+def source_metadata(path: Path, root: Path = ROOT) -> dict[str, str]:
+    """``metadata["elmo_mini"]`` of a generated notebook: the chapter to edit instead of it."""
+    source = path.resolve().relative_to(root.resolve()).as_posix()
+    return {"source": source,
+            "note": f"Generated from {source} by tools/make_notebooks.py: edit that file, "
+                    "not this notebook."}
+
+
 def convert(path: Path, url: str, edition: Edition = Edition.STUDENT,
-            figs: str = "../figs/") -> nbformat.NotebookNode:
-    """The notebook of ``edition`` made from the MyST chapter at ``path``.
+            figs: str = "../figs/", root: Path = ROOT) -> nbformat.NotebookNode:
+    """The notebook of ``edition`` made from the MyST chapter at ``path`` (under ``root``).
 
     ``figs`` replaces ``../figs/`` in image links (the raw GitHub address, so Colab shows them).
     The nbgrader edition has the student edition's cells and tags but not its stubs: the
@@ -355,7 +365,8 @@ def convert(path: Path, url: str, edition: Edition = Edition.STUDENT,
         raise ConversionError(f"{where}: {{solution-start}} without {{solution-end}}")
 
     nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
+                   "elmo_mini": source_metadata(path, root)}
     _stable_ids(nb, path.stem)
     if edition is Edition.NBGRADER:
         add_nbgrader_metadata(nb, where)
@@ -441,7 +452,7 @@ def expected(root: Path = ROOT, edition: Edition = Edition.STUDENT) -> dict[str,
         name = f"{path.stem}.ipynb"
         if edition is Edition.NBGRADER:
             name = f"{path.stem}/{name}"
-        notebooks[name] = render(convert(path, url, edition, figs))
+        notebooks[name] = render(convert(path, url, edition, figs, root))
     return notebooks
 
 
