@@ -1,13 +1,13 @@
-// The live panels (class "elmo-panel") fetch the model's files and run them in a WebAssembly
-// runtime: a browser refuses both to a page opened from the file system (file://). On such a
-// page this script puts, above the first panel, the one command that serves the book locally.
-// Jupyter Book adds every .js file in _static/ to every page; on a page without panels, or one
-// served over http(s), it does nothing.
+// The live panels (a `data-elmo-panel` placeholder, or class "elmo-panel") fetch the model's
+// files and run them in a WebAssembly runtime: a browser refuses both to a page opened from the
+// file system (file://). On such a page this script puts, above the first panel, the one
+// command that serves the book locally. Jupyter Book adds every .js file in _static/ to every
+// page; on a page without panels, or one served over http(s), it does nothing.
 (function () {
   "use strict";
   function notice() {
     if (window.location.protocol !== "file:") return;
-    const panel = document.querySelector(".elmo-panel");
+    const panel = document.querySelector(".elmo-panel, [data-elmo-panel]");
     if (!panel || document.querySelector(".elmo-file-notice")) return;
     const box = document.createElement("div");
     box.className = "admonition warning elmo-file-notice";

@@ -12,13 +12,16 @@ Needs the built book (``bash scripts/build_book.sh``) and Debian's chromium. Ser
   measures (``performance.now()`` around the computation, shown to the reader) and the wall time
   seen from Playwright (fill, click, until the answer is on the page; includes the round trips).
 
-Goals (issue 12): a word <= 50 ms, a 20-token sentence <= 300 ms after load. Also prints the
-download sizes of the panel's files.
+Goals (issue 12): a word <= 50 ms, a 20-token sentence <= 300 ms after load. Issue 21: a
+20-token sentence's predictions ("Predict": both LSTM stacks and the softmax over 20,000 words
+at 21 positions per direction) <= 50 ms after load on 2 cores; model data <= 15 MB for any one
+panel, <= 25 MB in all. Also prints the download sizes of the panels' files.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -49,7 +52,7 @@ def first_result(browser, url: str, panel: str) -> float:
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{url}/book/try_it.html")
-    default = page.locator(f"#{panel} input").input_value()
+    default = page.locator(f"#{panel} .elmo-row input").input_value()
     start = time.perf_counter()
     page.locator(f"#{panel} summary").first.click()
     _wait_done(page, panel, default)
@@ -64,11 +67,11 @@ def query_latencies(browser, url: str, panel: str, texts: list[str]) -> tuple[li
     page = context.new_page()
     page.goto(f"{url}/book/try_it.html")
     page.locator(f"#{panel} summary").first.click()
-    _wait_done(page, panel, page.locator(f"#{panel} input").input_value())
+    _wait_done(page, panel, page.locator(f"#{panel} .elmo-row input").input_value())
     in_page, wall = [], []
     for text in texts:
         start = time.perf_counter()
-        page.locator(f"#{panel} input").fill(text)
+        page.locator(f"#{panel} .elmo-row input").fill(text)
         page.locator(f"#{panel} .elmo-row button").click()
         _wait_done(page, panel, text)
         wall.append(1000 * (time.perf_counter() - start))
@@ -96,14 +99,20 @@ def main() -> None:
         for f in sorted((web / folder).iterdir()):
             print(f"  {folder}/{f.name:28s} {f.stat().st_size:>12,}")
             total += f.stat().st_size if folder == "data" else 0
-    print(f"  model data total (loaded on opening both panels) {total:,}")
-    for f in ("panel.js", "panel.css"):
-        print(f"  {f:33s} {(web / f).stat().st_size:>12,}")
+    print(f"  model data total (loaded on opening every panel) {total:,}")
+    manifest = json.loads((web / "data" / "manifest.json").read_text())
+    manifest_size = (web / "data" / "manifest.json").stat().st_size
+    for panel, names in manifest["panels"].items():
+        size = manifest_size + sum(manifest["bytes"][n] for n in names)
+        print(f"  the {panel} panel loads {size:,} bytes of model data (budget 15,000,000)")
+    for f in sorted(web.glob("*.js")) + [web / "panel.css"]:
+        print(f"  {f.name:33s} {f.stat().st_size:>12,}")
     words = (WORDS * args.queries)[: args.queries]
     sentences = [SENTENCE.replace("worked", VARIANTS[i % len(VARIANTS)]) + " " * (i // 5)
                  for i in range(args.queries)]  # trailing spaces: a new query, same tokens
     with serve(HTML) as url, launch_chromium() as browser:
-        for panel, name in (("elmo-any-word", "Any word"), ("elmo-any-sentence", "Any sentence")):
+        for panel, name in (("elmo-any-word", "Any word"), ("elmo-any-sentence", "Any sentence"),
+                            ("elmo-predict", "Predict"), ("elmo-filters", "Inside the CNN")):
             loads = [first_result(browser, url, panel) for _ in range(args.rounds)]
             print(f"{name}: time to first result after opening (s): "
                   + ", ".join(f"{s:.2f}" for s in loads))
@@ -113,6 +122,12 @@ def main() -> None:
         in_page, wall = query_latencies(browser, url, "elmo-any-sentence", sentences)
         print(f"20-token sentence, in page (ms):       {_summary(in_page)}  (goal <= 300)")
         print(f"20-token sentence, wall (ms):          {_summary(wall)}")
+        in_page, wall = query_latencies(browser, url, "elmo-predict", sentences)
+        print(f"20-token predictions, in page (ms):    {_summary(in_page)}  (goal <= 50)")
+        print(f"20-token predictions, wall (ms):       {_summary(wall)}")
+        in_page, wall = query_latencies(browser, url, "elmo-filters", words)
+        print(f"inside the CNN, a word, in page (ms):  {_summary(in_page)}")
+        print(f"inside the CNN, a word, wall (ms):     {_summary(wall)}")
 
 
 if __name__ == "__main__":

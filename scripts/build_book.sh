@@ -7,9 +7,9 @@
 #   bash scripts/build_book.sh STEP...      # only these steps (each can be re-run alone)
 #
 # Steps:
-#   runtime     npm packages of web/ (onnxruntime-web for the live panel, MathJax); node and npm
+#   runtime     npm packages of web/ (onnxruntime-web for the live panels, MathJax); node and npm
 #               installed through apt when missing and run as root
-#   export      the shipped model for the live panel (`python -m elmo_mini export-web`), into
+#   export      the shipped model for the live panels (`python -m elmo_mini export-web`), into
 #               _build/web (gitignored); skipped while elmo_mini and requirements.txt are unchanged
 #   book        `jupyter-book build` (drops the execution cache first when elmo_mini changed)
 #   site-files  copies what the pages load beside Sphinx's output (SITE_FILES below)
@@ -59,10 +59,10 @@ step_export() {
 step_book() {
     # Sphinx re-reads only changed chapters, and the execution cache keys on each chapter's cells
     # only. Chapters also read the package and the shipped model, so when those change every
-    # cached output is stale: start afresh. (web_export.py only feeds the live panel: no chapter
-    # imports it.)
+    # cached output is stale: start afresh. (web_export.py and web_graphs.py only feed the live
+    # panels: no chapter imports them.)
     local inputs_hash
-    inputs_hash=$(hash_inputs ! -name web_export.py)
+    inputs_hash=$(hash_inputs ! -name web_export.py ! -name web_graphs.py)
     if [ -d _build/.doctrees ] && [ "$(cat _build/.inputs_hash 2>/dev/null)" != "$inputs_hash" ]; then
         echo "build_book: elmo_mini or its model changed since the last build; re-executing every chapter"
         rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute
@@ -80,8 +80,9 @@ step_book() {
 ORT=web/node_modules/onnxruntime-web/dist
 MJ=web/node_modules/mathjax/es5
 SITE_FILES=(
-    # the live panel of book/try_it.md: its script and style, ONNX Runtime Web, the model
-    "elmo-web/ <- web/panel.js web/panel.css"
+    # the live panels (book/try_it.md, inline in chapters): scripts and style, ONNX Runtime Web,
+    # the model
+    "elmo-web/ <- web/*.js web/panel.css"
     "elmo-web/ort/ <- $ORT/ort.wasm.min.mjs $ORT/ort-wasm-simd-threaded.mjs $ORT/ort-wasm-simd-threaded.wasm"
     "elmo-web/data/ <- _build/web/*.onnx _build/web/*.f16 _build/web/*.json _build/web/vocab.txt"
     # MathJax (mathjax_path in _config.yml points here): the combined TeX/MathML-to-HTML build,

@@ -86,7 +86,7 @@ def _open(page, panel: str) -> None:
 def _ask(page, panel: str, text: str) -> None:
     """Type ``text`` into a panel's box and press its button; wait for the answer."""
     root = page.locator(f"#{panel}")
-    root.locator("input").fill(text)
+    root.locator(".elmo-row input").fill(text)
     root.locator(".elmo-row button").click()
     page.wait_for_function(
         "([id, text]) => { const r = document.querySelector(`#${id} .elmo-result`);"

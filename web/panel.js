@@ -9,9 +9,9 @@
 
 const BASE = new URL("./", import.meta.url);
 const DATA = new URL("data/", BASE);
-const MAX_CHARS = 50; // character slots per token: begin, up to 48 bytes, end, padding
-const MAX_BYTES = MAX_CHARS - 2;
-const MAX_TOKENS = 60; // longer sentences are cut (a reader's sentence, not a document)
+export const MAX_CHARS = 50; // character slots per token: begin, up to 48 bytes, end, padding
+export const MAX_BYTES = MAX_CHARS - 2;
+export const MAX_TOKENS = 60; // longer sentences are cut (a reader's sentence, not a document)
 const [BOS, EOS, BOW, EOW, PAD] = [256, 257, 258, 259, 260]; // chars.py, before the +1 shift
 
 // ---- character ids (elmo_mini.chars.word_to_char_ids) -----------------------------------------
@@ -52,7 +52,7 @@ export function tokenize(text) {
 }
 
 // ---- float16 tables ------------------------------------------------------------------------
-function float16ToFloat32(buffer) {
+export function float16ToFloat32(buffer) {
   const half = new Uint16Array(buffer);
   const out = new Float32Array(half.length);
   const table = new Float32Array(65536);
@@ -124,12 +124,13 @@ class Model {
     const ids = new BigInt64Array(tokens.length * MAX_CHARS);
     tokens.forEach((t, i) => wordToCharIds(t).forEach((c, j) => { ids[i * MAX_CHARS + j] = BigInt(c); }));
     const input = new this.ort.Tensor("int64", ids, [tokens.length, MAX_CHARS]);
-    const { vectors } = await this.charCnn.run({ char_ids: input });
+    const { vectors } = await this.charCnn.run({ char_ids: input }, ["vectors"]);
     return vectors.data;
   }
 
-  /** ELMo's layers for a tokenised sentence: layers[k][t] is a Float32Array (2P). */
-  async layers(tokens) {
+  /** Both LSTM stacks over <S> tokens </S>: the char-CNN vectors x (n * P) and each layer's
+   * forward and backward outputs fwd[k], bwd[k] (n * P each), n = tokens + 2. */
+  async run(tokens) {
     const P = this.P;
     const L = this.manifest.n_layers;
     const C = this.manifest.lstm_dim;
@@ -156,6 +157,14 @@ class Model {
         bwd[k].set(out.out.data.subarray((k * 2 + 1) * P, (k * 2 + 2) * P), (n - 1 - t) * P);
       }
     }
+    return { x, fwd, bwd, n };
+  }
+
+  /** ELMo's layers for a tokenised sentence: layers[k][t] is a Float32Array (2P). */
+  async layers(tokens) {
+    const P = this.P;
+    const L = this.manifest.n_layers;
+    const { x, fwd, bwd } = await this.run(tokens);
     const layers = [];
     for (let k = 0; k <= L; k++) {
       layers.push(tokens.map((_, i) => {
@@ -169,9 +178,18 @@ class Model {
     }
     return layers;
   }
+
+  /** A session for one of the exported graphs, created once. */
+  async session(name, bytes) {
+    this.sessions ??= new Map();
+    if (!this.sessions.has(name)) {
+      this.sessions.set(name, this.ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] }));
+    }
+    return this.sessions.get(name);
+  }
 }
 
-function unitCentred(v, mean) {
+export function unitCentred(v, mean) {
   const out = new Float32Array(v.length);
   let norm = 0;
   for (let i = 0; i < v.length; i++) {
@@ -184,7 +202,7 @@ function unitCentred(v, mean) {
 }
 
 /** The k best rows of `table` (rows x dim, unit rows) by dot product with unit `q`. */
-function topK(table, rows, dim, q, k, offset = 0) {
+export function topK(table, rows, dim, q, k, offset = 0) {
   const scores = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     let s = 0;
@@ -204,7 +222,7 @@ function topK(table, rows, dim, q, k, offset = 0) {
 }
 
 // ---- the page ------------------------------------------------------------------------------
-const el = (tag, attrs = {}, ...children) => {
+export const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (key === "text") node.textContent = value;
@@ -214,13 +232,13 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 
-function vectorView(label, values, name) {
+export function vectorView(label, values, name) {
   const text = Array.from(values, (v) => v.toFixed(6)).join(" ");
   return el("details", { class: "elmo-vector" }, el("summary", { text: label }),
     el("pre", { "data-vector": name, text }));
 }
 
-function bytesNote(word) {
+export function bytesNote(word) {
   const notes = [];
   const bytes = new TextEncoder().encode(word);
   if (/[^\x00-\x7f]/.test(word)) {
@@ -237,7 +255,7 @@ function bytesNote(word) {
   return notes;
 }
 
-function status(node, text, state) {
+export function status(node, text, state) {
   node.textContent = text;
   node.dataset.state = state;
 }
@@ -259,7 +277,7 @@ async function loadCommon(statusNode, names) {
 }
 
 let modelPromise = null;
-async function loadModel(statusNode, extra) {
+export async function loadModel(statusNode, extra) {
   const names = ["char_cnn.onnx", ...extra];
   const { ort, manifest, files } = await loadCommon(statusNode, names);
   modelPromise ??= ort.InferenceSession.create(files["char_cnn.onnx"], { executionProviders: ["wasm"] })
@@ -267,17 +285,86 @@ async function loadModel(statusNode, extra) {
   return { model: await modelPromise, files };
 }
 
+/** The softmax vocabulary (vocab.txt) and, when loaded, its centred unit layer-0 table. */
+export function vocabulary(model, files) {
+  if (!model.vocab) {
+    const words = new TextDecoder().decode(files["vocab.txt"]).split("\n").filter((w) => w);
+    model.vocab = { words, index: new Map(words.map((w, i) => [w, i])) };
+  }
+  if (files["vocab_vectors.f16"] && !model.vocab.table) {
+    model.vocab.table = float16ToFloat32(files["vocab_vectors.f16"].buffer); // (V - 3, P)
+    model.vocab.mean = Float32Array.from(model.manifest.vocab_mean);
+    model.vocab.rows = model.vocab.table.length / model.P;
+  }
+  return model.vocab;
+}
+
+/** Chapter 8's neighbours of a char-CNN vector x (P): the k vocabulary words nearest in cosine
+ * of centred layer-0 vectors, as a table (class elmo-table, words in td.elmo-word). */
+export function vocabNeighboursTable(vocab, x, k = 10) {
+  const P = x.length;
+  const best = topK(vocab.table, vocab.rows, P, unitCentred(x, vocab.mean), k);
+  const body = el("tbody");
+  best.forEach(({ index: r, score }, rank) => body.append(el("tr", {},
+    el("td", { text: String(rank + 1) }), el("td", { class: "elmo-word", text: vocab.words[r + 3] }),
+    el("td", { class: "elmo-score", text: score.toFixed(3) }))));
+  return el("table", { class: "elmo-table" }, el("thead", {}, el("tr", {},
+    el("th", { text: "#" }), el("th", { text: "vocabulary word" }),
+    el("th", { text: "cosine (centred layer 0)" }))), body);
+}
+
+/** The tokens as a row of buttons: click one, or move with ← → (Home, End) once it has focus. */
+export function tokenToolbar(tokens, pick, current) {
+  const group = el("div", { class: "elmo-token-row", role: "toolbar",
+    "aria-label": "the sentence's tokens: pick one (arrow keys move)" });
+  group.append(...tokens.map((tok, i) => {
+    const b = el("button", { type: "button", class: "elmo-token", "data-position": String(i),
+      "aria-pressed": "false", text: tok });
+    b.addEventListener("click", () => pick(i));
+    return b;
+  }));
+  group.addEventListener("keydown", (e) => {
+    const moves = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity };
+    if (!(e.key in moves)) return;
+    e.preventDefault();
+    const next = Math.min(tokens.length - 1, Math.max(0, current() + moves[e.key]));
+    pick(next);
+    group.querySelector(`[data-position="${next}"]`).focus();
+  });
+  return group;
+}
+
+/** Show which token is picked (for the eye and for screen readers); one tab stop, on it. */
+export function markPicked(tokensNode, position) {
+  for (const b of tokensNode.querySelectorAll(".elmo-token")) {
+    const on = Number(b.dataset.position) === position;
+    b.classList.toggle("elmo-picked", on);
+    b.setAttribute("aria-pressed", String(on));
+    b.tabIndex = on ? 0 : -1;
+  }
+}
+
+/** Write a panel's state into the address (#panel=…&q=…&at=…): a shared link reproduces it. */
+export function saveState(root, query, at) {
+  const params = new URLSearchParams({ panel: root.dataset.elmoPanel, q: query });
+  if (at !== undefined && at !== null) params.set("at", String(at));
+  history.replaceState(null, "", "#" + params.toString());
+}
+
+/** The position a link asked for (#…&at=N), once: later runs pick as usual. */
+export function takeLinkedPosition(root) {
+  const at = root.dataset.linkedAt;
+  delete root.dataset.linkedAt;
+  return at === undefined ? null : Number(at);
+}
+
 // "Any word" -----------------------------------------------------------------------------------
 async function openWordPanel(root) {
   const statusNode = root.querySelector(".elmo-status");
   const start = performance.now();
   const { model, files } = await loadModel(statusNode, ["vocab.txt", "vocab_vectors.f16"]);
-  const words = new TextDecoder().decode(files["vocab.txt"]).split("\n").filter((w) => w);
-  const index = new Map(words.map((w, i) => [w, i]));
-  const table = float16ToFloat32(files["vocab_vectors.f16"].buffer);
-  const mean = Float32Array.from(model.manifest.vocab_mean);
+  const { words, index, table, mean, rows } = vocabulary(model, files);
   const P = model.P;
-  const rows = table.length / P;
   const input = root.querySelector("input");
   const button = root.querySelector("button");
   const out = root.querySelector(".elmo-result");
@@ -298,8 +385,7 @@ async function openWordPanel(root) {
     }
     notes.push(...bytesNote(word));
     const x = await model.charVectors([word]); // (1, P)
-    const q = unitCentred(x, mean);
-    const best = topK(table, rows, P, q, 10);
+    const neighbours = vocabNeighboursTable({ words, table, mean, rows }, x);
     const ms = performance.now() - t0;
     const id = index.get(word);
     let vocabLine;
@@ -316,19 +402,14 @@ async function openWordPanel(root) {
       vocabLine = `“${word}” is in the softmax vocabulary (word ${id} of ${words.length}), so ` +
         "it is its own nearest neighbour below (cosine 1.00).";
     }
-    const body = el("tbody");
-    best.forEach(({ index: r, score }, rank) => body.append(el("tr", {},
-      el("td", { text: String(rank + 1) }), el("td", { class: "elmo-word", text: words[r + 3] }),
-      el("td", { class: "elmo-score", text: score.toFixed(3) }))));
     out.append(
       ...notes.map((n) => el("p", { class: "elmo-note", text: n })),
       el("p", { class: "elmo-vocab", "data-in-vocab": String(id !== undefined), text: vocabLine }),
-      el("table", { class: "elmo-table" }, el("thead", {}, el("tr", {},
-        el("th", { text: "#" }), el("th", { text: "vocabulary word" }),
-        el("th", { text: "cosine (centred layer 0)" }))), body),
+      neighbours,
       vectorView(`Show the numbers: the char-CNN vector x of “${word}” (${P} numbers; layer 0 ` +
         "is [x, x])", x, "layer0"));
     out.dataset.query = input.value;
+    saveState(root, input.value);
     status(statusNode, `Computed in your browser in ${ms.toFixed(0)} ms.`, "done");
     statusNode.dataset.ms = ms.toFixed(1);
   }
@@ -348,8 +429,7 @@ async function openSentencePanel(root) {
   const start = performance.now();
   const { model, files } = await loadModel(statusNode,
     ["bilm_step.onnx", "occurrences.json", "occurrence_vectors.f16"]);
-  model.step ??= await model.ort.InferenceSession.create(files["bilm_step.onnx"],
-    { executionProviders: ["wasm"] });
+  model.step ??= await model.session("bilm_step.onnx", files["bilm_step.onnx"]);
   const targets = JSON.parse(new TextDecoder().decode(files["occurrences.json"]));
   const table = float16ToFloat32(files["occurrence_vectors.f16"].buffer); // (M, 2, 2P)
   const D = 2 * model.P;
@@ -359,13 +439,16 @@ async function openSentencePanel(root) {
   // Layer 0 of an occurrence is [x, x] of its form: one vector per form, computed here.
   const allForms = [...formOf.keys()];
   const formVectors = await model.charVectors(allForms);
-  const form0 = new Map(allForms.map((f, i) => {
+  const formLayer0 = new Map(allForms.map((f, i) => {
     const x = formVectors.subarray(i * model.P, (i + 1) * model.P);
     const v = new Float32Array(D);
     v.set(x, 0);
     v.set(x, model.P);
-    return [f, unitCentred(v, means[0])];
+    return [f, v];
   }));
+  const form0 = new Map(allForms.map((f) => [f, unitCentred(formLayer0.get(f), means[0])]));
+  const mix = await import("./mix.js"); // "Mix the layers", under the neighbours
+  const mixState = mix.initialState(model.manifest);
   const input = root.querySelector("input");
   const button = root.querySelector("button");
   const tokensNode = root.querySelector(".elmo-tokens");
@@ -440,25 +523,27 @@ async function openSentencePanel(root) {
     current = { tokens, layers };
     let position = tokens.findIndex((tok) => formOf.has(tok.toLowerCase()));
     if (position < 0) position = 0;
-    tokensNode.append(el("span", { class: "elmo-hint", text: "Tokens (pick one): " }),
-      ...tokens.map((tok, i) => {
-        const b = el("button", { type: "button", class: "elmo-token", "data-position": String(i),
-          text: tok });
-        b.addEventListener("click", () => pick(i));
-        return b;
-      }));
+    const linked = takeLinkedPosition(root);
+    if (linked !== null && linked >= 0 && linked < tokens.length) position = linked;
+    tokensNode.append(el("span", { class: "elmo-hint", text: "Tokens (pick one, or use ← →): " }),
+      tokenToolbar(tokens, pick, () => Number(out.dataset.position)));
     for (const n of notes) tokensNode.append(el("p", { class: "elmo-note", text: n }));
     pick(position, performance.now() - t0);
   }
 
   function pick(position, ms) {
-    for (const b of tokensNode.querySelectorAll(".elmo-token")) {
-      b.classList.toggle("elmo-picked", Number(b.dataset.position) === position);
-    }
+    markPicked(tokensNode, position);
     const t0 = performance.now();
     neighbours(current.layers, position);
+    const word = formOf.get(current.tokens[position].toLowerCase());
+    if (word) {
+      out.append(mix.mixSection({ state: mixState, layers: current.layers, position,
+        target: targets[word], table, means,
+        formVectors: formLayer0, D }));
+    }
     out.dataset.position = String(position);
     out.dataset.query = input.value;
+    saveState(root, input.value, position);
     const total = (ms ?? 0) + performance.now() - t0;
     status(statusNode, `Computed in your browser in ${total.toFixed(0)} ms.`, "done");
     statusNode.dataset.ms = total.toFixed(1);
@@ -473,18 +558,111 @@ async function openSentencePanel(root) {
   return ms;
 }
 
+// ---- the panels' markup, placed wherever a page has <div data-elmo-panel="NAME"></div> -------
+const SENTENCE_HINT = "Type a sentence with one of the words bank, present, interest, plant, " +
+  "capital, duty, state or power, then pick a word in it.";
+const PANELS = {
+  word: {
+    id: "elmo-any-word", title: "Any word: its layer-0 vector and nearest vocabulary words",
+    hint: "Type any word, real or invented, in any script. The character CNN reads its UTF-8 " +
+      "bytes and gives it a vector (layer 0); the panel lists the 10 words of the model's " +
+      "20,000-word vocabulary whose centred layer-0 vectors have the highest cosine with it, as " +
+      "chapter 8 does. Try “snuffleupagus”, “glamping”, “unfriendable” or your own name.",
+    label: "a word", value: "snuffleupagus", button: "Find neighbours", open: openWordPanel,
+  },
+  sentence: {
+    id: "elmo-any-sentence", title: "Any sentence: the nearest corpus occurrences, layer by layer",
+    hint: SENTENCE_HINT + " The panel runs the whole biLM over your sentence and lists the State " +
+      "of the Union occurrences of that word whose vectors are nearest to yours, one column per " +
+      "layer, as chapter 9's tables do, then lets you mix the layers (chapter 7). Try a river " +
+      "bank and a savings bank, a present of flowers and the present day.",
+    label: "a sentence", value: "We camped on the bank of the river .", button: "Find neighbours",
+    tokens: true, open: openSentencePanel,
+  },
+  mix: { // the sentence panel, titled for chapter 7: the mix is under its neighbours
+    id: "elmo-mix", title: "Mix the layers: chapter 7's scalar mix on your sentence",
+    hint: SENTENCE_HINT + " The panel runs the whole biLM over your sentence, lists the State of " +
+      "the Union occurrences of that word nearest to it in each layer, then mixes the layers " +
+      "with the sliders below the table (or a preset) and ranks the occurrences again.",
+    label: "a sentence", value: "We camped on the bank of the river .", button: "Find neighbours",
+    tokens: true, open: openSentencePanel,
+  },
+  predict: {
+    id: "elmo-predict", title: "Predict: what the two language models expect, word by word",
+    hint: "ELMo is two language models. Type a sentence: at the word you pick, the forward LM " +
+      "(which has read the sentence up to that word) gives its 10 likeliest next words, and the " +
+      "backward LM (which has read it from the end back to that word) its 10 likeliest previous " +
+      "words, with the model's own softmax (chapters 4 and 6). Click a word or use the arrow keys.",
+    label: "a sentence to predict", value: "The president asked Congress to cut taxes .",
+    button: "Predict", tokens: true, module: "./predict.js",
+  },
+  filters: {
+    id: "elmo-filters", title: "Inside the character CNN: which filters fire on a word",
+    hint: "Type a word. Each of the CNN's 768 filters slides over the word's characters and keeps " +
+      "its largest value (max pooling, chapter 3): the panel shows which window of characters " +
+      "won for the strongest filters, each filter's values along the word, what the highway " +
+      "layer passes on, and the word's nearest vocabulary words.",
+    label: "a word for the character CNN", value: "unfriendable", button: "Look inside",
+    module: "./filters.js",
+  },
+};
+
+function panelMarkup(name) {
+  const spec = PANELS[name];
+  const root = el("details", { class: "elmo-panel", id: spec.id, "data-elmo-panel": name });
+  root.append(
+    el("summary", { text: spec.title }),
+    el("p", { class: "elmo-hint", text: spec.hint }),
+    el("div", { class: "elmo-row" },
+      el("input", { type: "text", value: spec.value, "aria-label": spec.label, disabled: "" }),
+      el("button", { type: "button", disabled: "" }, spec.button)),
+    el("p", { class: "elmo-status", "data-state": "idle", role: "status", "aria-live": "polite",
+      text: "Opening the panel loads the model…" }));
+  if (spec.tokens) root.append(el("div", { class: "elmo-tokens" }));
+  root.append(el("div", { class: "elmo-result", "aria-live": "polite" }));
+  return root;
+}
+
+async function openPanel(name, root) {
+  const spec = PANELS[name];
+  if (spec.open) return spec.open(root);
+  const module = await import(spec.module);
+  return module.open(root);
+}
+
 // Each panel is a <details>: opening it is what starts the download.
-for (const [id, open] of [["elmo-any-word", openWordPanel], ["elmo-any-sentence", openSentencePanel]]) {
-  const root = document.getElementById(id);
-  if (!root) continue;
+const roots = new Map(); // panel name -> its <details>
+for (const holder of document.querySelectorAll("div[data-elmo-panel]")) {
+  const name = holder.dataset.elmoPanel;
+  if (!PANELS[name]) {
+    holder.textContent = `Unknown panel “${name}” (known: ${Object.keys(PANELS).join(", ")}).`;
+    continue;
+  }
+  const root = panelMarkup(name);
+  holder.replaceWith(root);
+  roots.set(name, root);
   let started = false;
   root.addEventListener("toggle", () => {
     if (!root.open || started) return;
     started = true;
-    open(root).then((ms) => { root.dataset.loadMs = ms.toFixed(0); }).catch((error) => {
+    openPanel(name, root).then((ms) => { root.dataset.loadMs = ms.toFixed(0); }).catch((error) => {
       status(root.querySelector(".elmo-status"), `The panel could not start: ${error.message}`,
         "error");
       console.error(error);
     });
   });
 }
+
+/** A shared link (#panel=…&q=…&at=…): open that panel with that input at that word. */
+function followLink() {
+  const linked = new URLSearchParams(location.hash.slice(1));
+  const root = roots.get(linked.get("panel"));
+  if (!root) return;
+  if (linked.has("q")) root.querySelector(".elmo-row input").value = linked.get("q");
+  if (linked.has("at")) root.dataset.linkedAt = linked.get("at");
+  if (root.dataset.loadMs !== undefined) root.querySelector(".elmo-row button").click(); // loaded
+  root.open = true;
+  root.scrollIntoView();
+}
+followLink();
+window.addEventListener("hashchange", followLink);
