@@ -2,19 +2,24 @@
 
 A check must pass on the solution the book publishes, not only on the package's function, so the
 tests execute the solution cell itself (the code between ``{solution-start}`` and
-``{solution-end}``, nbgrader markers included).
+``{solution-end}``, nbgrader markers included). The chapters are read with ``tools/myst_cells.py``,
+the reader every tool and test shares.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Callable, Dict
 
+from myst_cells import CODE_CELL as CODE_CELL  # tests/test_web_export.py parses chapter 9 with it
+from myst_cells import read
+
 BOOK = Path(__file__).resolve().parents[1] / "book"
-# a code cell's source, after its options (``:tags: [...]`` lines and the blank line after them)
-CODE_CELL = re.compile(r"```\{code-cell\} ipython3\n(?:(?::[\w-]+:[^\n]*\n)+\n)?(.*?)```",
-                       re.DOTALL)
+
+
+def _cells(chapter: str) -> list[tuple[str, str]]:
+    """(cell type, source) of every cell of ``book/<chapter>.md``, in order."""
+    return [(cell.cell_type, cell.source) for cell in read(BOOK / f"{chapter}.md").cells]
 
 
 def run_solution(chapter: str, label: str, namespace: Dict[str, Any]) -> Dict[str, Any]:
@@ -23,17 +28,18 @@ def run_solution(chapter: str, label: str, namespace: Dict[str, Any]) -> Dict[st
     ``namespace`` holds what earlier cells of the chapter would have imported; returns it, with
     whatever the solution defined.
     """
-    text = (BOOK / f"{chapter}.md").read_text(encoding="utf-8")
-    start = text.index(f"{{solution-start}} {label}")
-    code = CODE_CELL.search(text, start).group(1)
+    cells = _cells(chapter)
+    start = next(i for i, (kind, text) in enumerate(cells)
+                 if kind == "markdown" and f"{{solution-start}} {label}" in text)
+    code = next(text for kind, text in cells[start:] if kind == "code")
     exec(code, namespace)  # noqa: S102 - the book's own code
     return namespace
 
 
 def solution_function(chapter: str, name: str, namespace: Dict[str, Any]) -> Callable:
     """The function ``name`` as the chapter's solution cell (the one with BEGIN SOLUTION) defines it."""
-    cells = CODE_CELL.findall((BOOK / f"{chapter}.md").read_text(encoding="utf-8"))
-    source = next(c for c in cells if f"def {name}(" in c and "BEGIN SOLUTION" in c)
+    source = next(text for kind, text in _cells(chapter)
+                  if kind == "code" and f"def {name}(" in text and "BEGIN SOLUTION" in text)
     exec(source, namespace)  # noqa: S102 - the book's own code
     return namespace[name]
 

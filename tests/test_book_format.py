@@ -16,11 +16,11 @@ from format_book_cells import (
     LIMIT,
     RUFF_VERSION,
     SOLUTION_LIMIT,
-    code_cells,
     format_chapter,
     long_lines,
     ruff_version,
 )
+from myst_cells import code_cells, read
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.md"))
@@ -94,6 +94,17 @@ def test_folded_cells_do_not_teach(path):
             assert "BEGIN SOLUTION" not in cell.source and "check_" not in cell.source, (
                 f"{path.name}: code cell {n + 1} is folded but holds an exercise or its check")
             assert not cell.first, f"{path.name}: the setup cell must not be folded"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=chapter_ids)
+def test_the_offset_reader_agrees_with_jupytext(path):
+    """tools/myst_cells.py's code_cells (offsets, for the formatter) finds the cells, sources and
+    tags that jupytext (what Jupyter Book and make_notebooks.py read) finds."""
+    by_offsets = [(c.source.rstrip("\n"), c.tags)
+                  for c in code_cells(path.read_text(encoding="utf-8"))]
+    by_jupytext = [(c.source, list(c.metadata.get("tags", [])))
+                   for c in read(path).cells if c.cell_type == "code"]
+    assert by_offsets == by_jupytext
 
 
 # ---------------------------------------------------------------------------- the checks fail

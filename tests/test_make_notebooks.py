@@ -5,6 +5,8 @@ The fixture tests/fixtures/exercise_demo.md follows the exercise convention of C
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import subprocess
@@ -42,18 +44,29 @@ def cells(path: Path) -> list[dict]:
 
 
 def run(book: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "tools" / "make_notebooks.py"),
-                           "--root", str(book), *args], check=False, capture_output=True,
-                           text=True)
+    """``python tools/make_notebooks.py --root BOOK ARGS``, in this process (nbgrader, which the
+    tool imports to stub the solutions, then loads once for the whole file)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = mn.main(["--root", str(book), *args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def test_the_command_line(book: Path):
+    """The script itself, as CI runs it."""
+    script = [sys.executable, str(ROOT / "tools" / "make_notebooks.py"), "--root", str(book)]
+    assert subprocess.run(script, check=False).returncode == 0
+    done = subprocess.run([*script, "--check"], check=False, capture_output=True, text=True)
+    assert done.returncode == 0 and "notebooks up to date (1 chapter)" in done.stdout
 
 
 def test_stub_keeps_indentation_and_code_around_markers():
     source = ("def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n"
               "    ### END SOLUTION\n# after")
-    stubbed, changed, top_level = mn.stub_solutions(source)
-    assert stubbed == ("def f(x):\n    y = 1\n    # YOUR CODE HERE\n"
-                       "    raise NotImplementedError()\n# after")
-    assert changed and not top_level
+    assert mn.clear_solutions(source) == ("def f(x):\n    y = 1\n    # YOUR CODE HERE\n"
+                                          "    raise NotImplementedError()\n# after")
+    assert not mn.top_level_stub(source)
+    assert mn.top_level_stub("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
 
 
 def test_cross_references_become_plain_text():
@@ -65,9 +78,14 @@ def test_cross_references_become_plain_text():
         "See the appendix for instructors and glossary; Figure shows it.")
 
 
-def test_unbalanced_markers_are_an_error():
-    with pytest.raises(mn.ConversionError, match="without"):
-        mn.stub_solutions("### BEGIN SOLUTION\nx = 1\n", "book/x.md")
+@pytest.mark.parametrize("source", [
+    "### BEGIN SOLUTION\nx = 1\n",  # no END
+    "x = 1\n### END SOLUTION\n",  # no BEGIN
+    "### BEGIN SOLUTION\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n",  # nested
+])
+def test_unbalanced_markers_are_an_error(source):
+    with pytest.raises(mn.ConversionError, match="book/x.md: .*do not pair up"):
+        mn.clear_solutions(source, "book/x.md")
 
 
 def test_the_setup_cell_is_built_from_the_config_url(book: Path):
@@ -85,6 +103,10 @@ def test_student_edition(book: Path):
     nb_path = book / "notebooks" / "exercise_demo.ipynb"
     nb = json.loads(nb_path.read_text())
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["elmo_mini"] == {  # where to make a change
+        "source": "book/exercise_demo.md",
+        "note": "Generated from book/exercise_demo.md by tools/make_notebooks.py: edit that "
+                "file, not this notebook."}
     cs = cells(nb_path)
     text = nb_path.read_text()
     code = [c for c in cs if c["type"] == "code"]
@@ -262,9 +284,11 @@ def test_nbgrader_edition(book: Path, tmp_path: Path):
 def test_nbgrader_edition_is_the_student_edition_with_the_solutions(book: Path, tmp_path: Path):
     """Same cells and tags as the student edition: stubbing the answers gives it back exactly."""
     assert run(book, "--nbgrader", str(tmp_path / "source")).returncode == 0
+    assert not (book / "notebooks").exists()  # one edition a run
+    assert run(book, "--edition", "student").returncode == 0
     graded = cells(tmp_path / "source" / "exercise_demo" / "exercise_demo.ipynb")
     student = cells(book / "notebooks" / "exercise_demo.ipynb")
-    assert [(c["type"], mn.stub_solutions(c["source"])[0], c["tags"]) for c in graded] == [
+    assert [(c["type"], mn.clear_solutions(c["source"]), c["tags"]) for c in graded] == [
         (c["type"], c["source"], c["tags"]) for c in student]
     text = (tmp_path / "source" / "exercise_demo" / "exercise_demo.ipynb").read_text()
     assert "negative repeat" not in text and "**Solution**" not in text  # the written answer
@@ -291,3 +315,17 @@ def test_nbgrader_refuses_a_check_inside_an_answer_cell(book: Path, tmp_path: Pa
     assert result.returncode == 1
     assert "exercise_demo.md" in result.stderr and "both a solution" in result.stderr
     assert "cell of its own" in result.stderr  # says how to fix it
+
+
+def test_one_edition_a_run_and_the_shorthands(book: Path, tmp_path: Path):
+    """``--teacher DIR`` is ``--edition teacher --out DIR``; an edition other than the student
+    one needs a folder of its own, and two different editions at once are refused."""
+    assert run(book, "--teacher", str(tmp_path / "a")).returncode == 0
+    assert run(book, "--edition", "teacher", "--out", str(tmp_path / "b")).returncode == 0
+    assert ((tmp_path / "a" / "exercise_demo.ipynb").read_bytes()
+            == (tmp_path / "b" / "exercise_demo.ipynb").read_bytes())
+    assert not (book / "notebooks").exists()
+    result = run(book, "--edition", "nbgrader")
+    assert result.returncode == 1 and "--out DIR" in result.stderr
+    result = run(book, "--edition", "teacher", "--nbgrader", str(tmp_path / "c"))
+    assert result.returncode == 1 and "contradicts" in result.stderr

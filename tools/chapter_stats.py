@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from format_book_cells import CELL, code_cells  # noqa: E402
+from myst_cells import CODE_CELL, code_cells  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
@@ -38,7 +38,7 @@ class Stats:
 
 
 def chapter_stats(text: str) -> Stats:
-    prose = CELL.sub("", FRONT_MATTER.sub("", text))
+    prose = CODE_CELL.sub("", FRONT_MATTER.sub("", text))
     words = sum(len(WORD.findall(line)) for line in prose.split("\n")
                 if not FENCE_OR_OPTION.match(line))
     stats = Stats(words, 0, 0, 0, 0)

@@ -43,13 +43,11 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from myst_cells import CodeCell, code_cells
+
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 74  # characters of a code line in a code cell (folded cells show 74 at 1280 px)
 SOLUTION_LIMIT = 69  # inside an opened solution dropdown
-CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
-OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
-SOLUTION_START = re.compile(r"^:{3,}\{solution-start\}", re.MULTILINE)
-SOLUTION_END = re.compile(r"^:{3,}\{solution-end\}", re.MULTILINE)
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 MAGIC = re.compile(r"^\s*[%!]", re.MULTILINE)
 # The ruff the book was last formatted with: another version may lay code out differently, so
@@ -57,64 +55,14 @@ MAGIC = re.compile(r"^\s*[%!]", re.MULTILINE)
 RUFF_VERSION = "0.17.6"
 
 
-@dataclass
-class Cell:
-    """One ``{code-cell}`` of a chapter: where its source sits in the file, and its options."""
-
-    start: int  # offset of the source in the chapter's text
-    end: int
-    source: str
-    tags: list[str]
-    limit: int
-    first: bool
-    in_solution: bool
-
-    @property
-    def formattable(self) -> bool:
-        return not (self.first or "prose-guard" in self.tags or MAGIC.search(self.source))
+def limit(cell: CodeCell) -> int:
+    """The widest a code line of ``cell`` may be: narrower inside a solution dropdown."""
+    return SOLUTION_LIMIT if cell.in_solution else LIMIT
 
 
-def _tags(value: str) -> list[str]:
-    return [t.strip() for t in value.strip().strip("[]").split(",") if t.strip()]
-
-
-def solution_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of every ``{solution-start}`` ... ``{solution-end}`` block."""
-    ends = [m.start() for m in SOLUTION_END.finditer(text)]
-    spans = []
-    for m in SOLUTION_START.finditer(text):
-        end = next((e for e in ends if e > m.start()), len(text))
-        spans.append((m.start(), end))
-    return spans
-
-
-def code_cells(text: str) -> list[Cell]:
-    """Every code cell of a MyST chapter, in order."""
-    spans = solution_spans(text)
-    cells = []
-    for i, m in enumerate(CELL.finditer(text)):
-        body_start = m.start("body")
-        body = m.group("body")
-        lines = body.splitlines(keepends=True)
-        tags: list[str] = []
-        offset = 0
-        n_options = 0
-        for line in lines:
-            option = OPTION.match(line)
-            if not option:
-                break
-            if option["key"] == "tags":
-                tags = _tags(option["value"])
-            offset += len(line)
-            n_options += 1
-        if n_options and offset < len(body) and lines[n_options].strip() == "":
-            offset += len(lines[n_options])
-        source = body[offset:]
-        inside = any(a < m.start() < b for a, b in spans)
-        cells.append(Cell(start=body_start + offset, end=m.end("body"), source=source,
-                          tags=tags, limit=SOLUTION_LIMIT if inside else LIMIT,
-                          first=i == 0, in_solution=inside))
-    return cells
+def formattable(cell: CodeCell) -> bool:
+    """Not the setup cell, a prose guard or a cell with magics (see the module's docstring)."""
+    return not (cell.first or "prose-guard" in cell.tags or MAGIC.search(cell.source))
 
 
 # ---------------------------------------------------------------------------- ruff
@@ -395,12 +343,12 @@ def format_sources(sources: list[str], limit: int) -> list[str]:
 
 def format_chapter(text: str) -> str:
     """The chapter with its formattable code cells formatted; everything else unchanged."""
-    cells = [c for c in code_cells(text) if c.formattable]
+    cells = [c for c in code_cells(text) if formattable(c)]
     new: dict[int, str] = {}
-    for limit in {c.limit for c in cells}:
-        group = [c for c in cells if c.limit == limit]
+    for width in {limit(c) for c in cells}:
+        group = [c for c in cells if limit(c) == width]
         # a cell's source ends with one newline in MyST; ruff's notebook cells end without one
-        done = format_sources([c.source.rstrip("\n") for c in group], limit)
+        done = format_sources([c.source.rstrip("\n") for c in group], width)
         for cell, source in zip(group, done):
             new[cell.start] = source.rstrip("\n") + "\n"
     out, pos = [], 0
@@ -422,8 +370,8 @@ def long_lines(text: str) -> list[tuple[int, int, int, str]]:
         if "remove-cell" in cell.tags or "prose-guard" in cell.tags:
             continue  # never shown
         for i, line in enumerate(cell.source.split("\n")):
-            if len(line) > cell.limit:
-                found.append((n, i, cell.limit, line))
+            if len(line) > limit(cell):
+                found.append((n, i, limit(cell), line))
     return found
 
 

@@ -220,7 +220,12 @@ def char_cnn_playing() -> Path:
         box(ax, px, y, 0.8, 0.42, "...", "#f0f0f0", fontsize=9, lw=0.6)
     ax.text(px + 0.6, 3.6, "other filters\n(all widths)", fontsize=9, color=MUTED, va="center")
 
-    # 5. highway layers and projection, down the right-hand side
+    _highway_and_projection(ax, step, px)
+    return save(fig, "char_cnn_playing.png")
+
+
+def _highway_and_projection(ax, step, px: float) -> None:
+    """Step 5 of the char-CNN figure: highway layers and projection, down the right-hand side."""
     step(0.1, 2.3, "5. highway layers mix the pooled features; a projection sets the size")
     ax.text(0.1, 1.3, r"highway:  $y = g \odot \mathrm{relu}(W_h x) + (1-g) \odot x$,"
             "\n"
@@ -233,7 +238,6 @@ def char_cnn_playing() -> Path:
     box(ax, px, -0.2, 3.2, 0.6, "token vector", TOKEN, weight="bold")
     ax.text(px - 1.75, -0.2, "\"playing\" as one vector:\nlayer 0 of ELMo", ha="right",
             va="center", fontsize=10, color=MUTED)
-    return save(fig, "char_cnn_playing.png")
 
 
 def node(ax, x, y, sign, r=0.27):
@@ -249,6 +253,40 @@ def wire(ax, points, color=INK, lw=1.3, ls="-", head=True):
     ax.plot(xs[:last], ys[:last], color=color, lw=lw, ls=ls, solid_capstyle="butt")
     if head:
         arrow(ax, *points[-2], *points[-1], color=color, lw=lw, ls=ls)
+
+
+def _lstm_output(ax, y_gate: float, y_cell: float, r: float) -> None:
+    """The top right of the LSTM-cell figure: the output gate, W_P, the clip, the residual."""
+    # the output: gate the squashed memory, project C -> P, clip
+    ax.plot([10.5], [y_cell], marker="o", ms=6, color=INK)
+    arrow(ax, 10.5, y_cell, 10.5, 5.05)
+    box(ax, 10.5, 4.75, 1.1, 0.56, "$\\tanh$", "white", fontsize=11)
+    arrow(ax, 10.5, 4.47, 10.5, y_gate + r)
+    node(ax, 10.5, y_gate, "×")
+    arrow(ax, 2.5 + 6 + 0.85, y_gate, 10.5 - r, y_gate)
+    arrow(ax, 10.5 + r, y_gate, 11.35, y_gate)
+    box(ax, 12.15, y_gate, 1.6, 0.84, "", CNN)
+    ax.text(12.15, y_gate + 0.16, "$\\times\\, W_P$", ha="center", va="center", fontsize=12)
+    ax.text(12.15, y_gate - 0.22, "C → P, no bias", ha="center", va="center", fontsize=9)
+    arrow(ax, 12.95, y_gate, 13.35, y_gate)
+    box(ax, 14.0, y_gate, 1.3, 0.62, "clip ±3", "#fff7bc", fontsize=10.5)
+    ax.text(14.0, y_gate - 0.5, "proj_clip", ha="center", fontsize=9, color=MUTED)
+    ax.plot([14.65, 15.2], [y_gate, y_gate], color=INK, lw=1.3)
+    ax.plot([15.2], [y_gate], marker="o", ms=6, color=INK)
+    ax.text(15.35, y_gate + 0.35, "$h_t$ (P)", fontsize=12)
+    wire(ax, [(15.2, y_gate), (15.2, 2.6)])
+    ax.text(15.2, 2.4, "to step t+1", ha="center", va="top", fontsize=9, color=MUTED)
+
+    # the residual (layer 2 only) and the layer's output
+    wire(ax, [(15.2, y_gate + 0.75), (15.2, 5.0 - r)], head=True)
+    ax.plot([15.2, 15.2], [y_gate, y_gate + 0.75], color=INK, lw=1.3)
+    node(ax, 15.2, 5.0, "+")
+    wire(ax, [(2.55, 0.3), (1.2, 0.3), (1.2, -1.2), (16.2, -1.2), (16.2, 5.0),
+              (15.2 + r, 5.0)], color="#6a51a3", ls="--")
+    ax.text(8.7, -1.12, "residual, layer 2 only (use_skip_connections): its input $x_t$ is "
+            "added to its output", ha="center", va="bottom", fontsize=9.5, color="#6a51a3")
+    arrow(ax, 15.2, 5.0 + r, 15.2, 6.9)
+    ax.text(15.2, 7.0, "layer output", ha="center", va="bottom", fontsize=10, weight="bold")
 
 
 def lstm_cell() -> Path:
@@ -311,36 +349,7 @@ def lstm_cell() -> Path:
     ax.text(12.3, y_cell + 0.12, "$c_t$   (C)", va="center", fontsize=12)
     ax.text(12.3, y_cell - 0.3, "memory to step t+1", va="center", fontsize=9, color=MUTED)
 
-    # the output: gate the squashed memory, project C -> P, clip
-    ax.plot([10.5], [y_cell], marker="o", ms=6, color=INK)
-    arrow(ax, 10.5, y_cell, 10.5, 5.05)
-    box(ax, 10.5, 4.75, 1.1, 0.56, "$\\tanh$", "white", fontsize=11)
-    arrow(ax, 10.5, 4.47, 10.5, y_gate + r)
-    node(ax, 10.5, y_gate, "×")
-    arrow(ax, 2.5 + 6 + 0.85, y_gate, 10.5 - r, y_gate)
-    arrow(ax, 10.5 + r, y_gate, 11.35, y_gate)
-    box(ax, 12.15, y_gate, 1.6, 0.84, "", CNN)
-    ax.text(12.15, y_gate + 0.16, "$\\times\\, W_P$", ha="center", va="center", fontsize=12)
-    ax.text(12.15, y_gate - 0.22, "C → P, no bias", ha="center", va="center", fontsize=9)
-    arrow(ax, 12.95, y_gate, 13.35, y_gate)
-    box(ax, 14.0, y_gate, 1.3, 0.62, "clip ±3", "#fff7bc", fontsize=10.5)
-    ax.text(14.0, y_gate - 0.5, "proj_clip", ha="center", fontsize=9, color=MUTED)
-    ax.plot([14.65, 15.2], [y_gate, y_gate], color=INK, lw=1.3)
-    ax.plot([15.2], [y_gate], marker="o", ms=6, color=INK)
-    ax.text(15.35, y_gate + 0.35, "$h_t$ (P)", fontsize=12)
-    wire(ax, [(15.2, y_gate), (15.2, 2.6)])
-    ax.text(15.2, 2.4, "to step t+1", ha="center", va="top", fontsize=9, color=MUTED)
-
-    # the residual (layer 2 only) and the layer's output
-    wire(ax, [(15.2, y_gate + 0.75), (15.2, 5.0 - r)], head=True)
-    ax.plot([15.2, 15.2], [y_gate, y_gate + 0.75], color=INK, lw=1.3)
-    node(ax, 15.2, 5.0, "+")
-    wire(ax, [(2.55, 0.3), (1.2, 0.3), (1.2, -1.2), (16.2, -1.2), (16.2, 5.0),
-              (15.2 + r, 5.0)], color="#6a51a3", ls="--")
-    ax.text(8.7, -1.12, "residual, layer 2 only (use_skip_connections): its input $x_t$ is "
-            "added to its output", ha="center", va="bottom", fontsize=9.5, color="#6a51a3")
-    arrow(ax, 15.2, 5.0 + r, 15.2, 6.9)
-    ax.text(15.2, 7.0, "layer output", ha="center", va="bottom", fontsize=10, weight="bold")
+    _lstm_output(ax, y_gate, y_cell, r)
     return save(fig, "lstm_cell.png")
 
 

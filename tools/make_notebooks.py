@@ -2,16 +2,17 @@
 
     python tools/make_notebooks.py                  # write notebooks/ (student edition)
     python tools/make_notebooks.py --check          # fail if notebooks/ is stale or leaks a solution
-    python tools/make_notebooks.py --teacher DIR    # write the teacher edition (solutions kept)
-    python tools/make_notebooks.py --nbgrader DIR   # write nbgrader source notebooks DIR/NN/NN.ipynb
+    python tools/make_notebooks.py --edition teacher --out DIR   # or: --teacher DIR
+    python tools/make_notebooks.py --edition nbgrader --out DIR  # or: --nbgrader DIR (DIR/NN/NN.ipynb)
     python tools/make_notebooks.py --setup-cell     # print the canonical first code cell
     python tools/make_notebooks.py --insert-setup-cell book/NN_name.md
 
 Only chapters listed in ``_toc.yml`` that are jupytext notebooks (a ``kernelspec`` in the front
-matter) are converted. The student edition:
+matter) are converted, one edition (:class:`Edition`) a run. The student edition:
 
 * replaces the lines from ``### BEGIN SOLUTION`` to ``### END SOLUTION`` (inclusive) in every code
-  cell by ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` at the marker's indentation;
+  cell by ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` at the marker's indentation
+  (nbgrader's own ``ClearSolutions``, so it is what ``nbgrader generate_assignment`` releases);
 * drops everything else between a ``{solution-start}`` and its ``{solution-end}`` directive (the
   written explanation, and code cells without markers); code cells with markers stay, stubbed;
 * turns ``{exercise}`` and ``{figure}`` directives into plain markdown (Jupyter and Colab do not
@@ -22,7 +23,9 @@ matter) are converted. The student edition:
 * keeps only the text of the cross-reference roles ``{doc}``, ``{ref}`` and ``{numref}``;
 * drops the cells tagged ``prose-guard`` (both editions): hidden cells that check, at build time,
   a claim the prose makes about the shipped model;
-* has no outputs and a ``python3`` kernelspec.
+* has no outputs and a ``python3`` kernelspec;
+* says in its metadata which file to edit: ``metadata["elmo_mini"]["source"]`` is
+  ``book/NN_name.md``, with a one-line note (every edition).
 
 The nbgrader edition (``--nbgrader DIR``, for a course's ``source/`` folder) has the cells of the
 student edition with the solutions left in and nbgrader's cell metadata (schema version 3): each
@@ -38,6 +41,8 @@ Every chapter's first code cell must be the canonical setup cell (``--setup-cell
 from __future__ import annotations
 
 import argparse
+import enum
+import functools
 import hashlib
 import json
 import re
@@ -45,13 +50,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import jupytext
+import myst_cells
 import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 # a self-check call such as checks.check_x(fn), not its def
 CHECK_CALL = re.compile(r"(?<!def )\bcheck_(?P<name>\w+)\(")
 DIRECTIVE = re.compile(r"^(?P<indent>\s*)(?P<fence>:{3,}|`{3,})\{(?P<name>[\w-]+)\}\s*(?P<arg>.*)$")
@@ -61,6 +65,14 @@ KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3
 
 class ConversionError(ValueError):
     """A chapter breaks the exercise conventions (see CONTRIBUTING.md)."""
+
+
+class Edition(enum.Enum):
+    """Which notebooks a run writes (``--edition``; CONTRIBUTING.md describes each)."""
+
+    STUDENT = "student"  # solutions stubbed, notebooks/ (committed; Colab opens them)
+    TEACHER = "teacher"  # solutions and their written explanations kept, no stubs
+    NBGRADER = "nbgrader"  # the student edition's cells, solutions kept, nbgrader's metadata
 
 
 # ---------------------------------------------------------------------------- configuration
@@ -149,34 +161,36 @@ def is_notebook(path: Path) -> bool:
 # ---------------------------------------------------------------------------- code cells
 
 
-def stub_solutions(source: str, where: str = "") -> tuple[str, bool, bool]:
-    """Replace each marked solution by a stub.
+@functools.lru_cache(maxsize=1)
+def _clear_solutions():
+    """nbgrader's ClearSolutions preprocessor, with its default stub for python (imported on first
+    use: nbgrader takes seconds to import, and colab_links.py imports this module)."""
+    from nbgrader.preprocessors.clearsolutions import ClearSolutions
 
-    Returns ``(new_source, stubbed, top_level)``: whether any stub was made, and whether one sits
-    at indentation 0 (so running the cell raises NotImplementedError).
+    return ClearSolutions(enforce_metadata=False)  # cells are marked later, if at all
+
+
+def clear_solutions(source: str, where: str = "") -> str:
+    """``source`` with each marked solution replaced by nbgrader's stub, at the marker's indent.
+
+    The stub is what ``nbgrader generate_assignment`` puts in a released notebook:
+    ``# YOUR CODE HERE`` / ``raise NotImplementedError()``.
     """
-    out: list[str] = []
-    inside = False
-    stubbed = top_level = False
-    for number, line in enumerate(source.split("\n"), 1):
-        stripped = line.strip()
-        if stripped.startswith(BEGIN):
-            if inside:
-                raise ConversionError(f"{where}: nested {BEGIN!r} at line {number} of a cell")
-            inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            out.extend(indent + stub for stub in STUB)
-            stubbed = True
-            top_level = top_level or indent == ""
-        elif stripped.startswith(END):
-            if not inside:
-                raise ConversionError(f"{where}: {END!r} without {BEGIN!r} (line {number})")
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise ConversionError(f"{where}: {BEGIN!r} without {END!r}")
-    return "\n".join(out), stubbed, top_level
+    cell = nbformat.v4.new_code_cell(source)
+    try:
+        if source.count("END SOLUTION") != source.count("BEGIN SOLUTION"):
+            raise RuntimeError("as many END as BEGIN markers expected")
+        _clear_solutions().preprocess_cell(cell, {"language": "python"}, 0)
+    except RuntimeError as err:
+        raise ConversionError(
+            f"{where}: solution markers that do not pair up in a code cell ({err}): each "
+            f"{BEGIN!r} needs an {END!r} after it, without another marker between") from None
+    return cell.source
+
+
+def top_level_stub(source: str) -> bool:
+    """A solution marked at indentation 0: its stub raises when the cell runs."""
+    return any(line.startswith(BEGIN) for line in source.split("\n"))
 
 
 def has_markers(source: str) -> bool:
@@ -286,55 +300,75 @@ def transform_markdown(text: str, state: _State, where: str, figs: str = "../fig
 # ---------------------------------------------------------------------------- notebooks
 
 
-def convert(path: Path, url: str, student: bool = True,
-            figs: str = "../figs/", nbgrader: bool = False) -> nbformat.NotebookNode:
-    """The student (or teacher) edition of the MyST notebook at ``path``.
+def _code_cell(cell: nbformat.NotebookNode, state: _State, edition: Edition,
+               where: str) -> nbformat.NotebookNode | None:
+    """A chapter's code cell in ``edition`` (None: left out of it)."""
+    tags = list(cell.metadata.get("tags", []))
+    if "prose-guard" in tags:
+        return None  # a prose guard checks the book's text at build time (CONTRIBUTING.md)
+    text = cell.source
+    stubbed = clear_solutions(text, where)  # every edition: the markers must pair up
+    if edition is not Edition.TEACHER:
+        if state.in_solution and not has_markers(text):
+            return None  # a demonstration inside the solution: part of the answer
+        if top_level_stub(text) or CHECK_CALL.search(stubbed):
+            tags.append("raises-exception")  # in the nbgrader edition: once released
+        if edition is Edition.STUDENT:
+            text = stubbed
+    new = nbformat.v4.new_code_cell(text)
+    if tags:
+        new.metadata["tags"] = sorted(set(tags), key=tags.index)
+    return new
 
-    ``figs`` replaces ``../figs/`` in image links (the raw GitHub address, so Colab shows them).
-    ``nbgrader=True`` (with ``student=True``) keeps the student edition's cells and tags but not
-    its stubs: the solutions stay, and :func:`add_nbgrader_metadata` marks the cells.
-    """
-    where = str(path)
-    source_nb = jupytext.read(path, fmt="md:myst")
+
+def _check_setup_cell(source_nb: nbformat.NotebookNode, url: str, where: str) -> None:
     code_cells = [c for c in source_nb.cells if c.cell_type == "code"]
     if not code_cells or code_cells[0].source.strip() != setup_cell_source(url):
         raise ConversionError(
             f"{where}: the first code cell must be the canonical setup cell "
             f"(run `python tools/make_notebooks.py --insert-setup-cell {where}`)"
         )
-    state = _State(student=student)
+
+
+def source_metadata(path: Path, root: Path = ROOT) -> dict[str, str]:
+    """``metadata["elmo_mini"]`` of a generated notebook: the chapter to edit instead of it."""
+    source = path.resolve().relative_to(root.resolve()).as_posix()
+    return {"source": source,
+            "note": f"Generated from {source} by tools/make_notebooks.py: edit that file, "
+                    "not this notebook."}
+
+
+def convert(path: Path, url: str, edition: Edition = Edition.STUDENT,
+            figs: str = "../figs/", root: Path = ROOT) -> nbformat.NotebookNode:
+    """The notebook of ``edition`` made from the MyST chapter at ``path`` (under ``root``).
+
+    ``figs`` replaces ``../figs/`` in image links (the raw GitHub address, so Colab shows them).
+    The nbgrader edition has the student edition's cells and tags but not its stubs: the
+    solutions stay, and :func:`add_nbgrader_metadata` marks the cells.
+    """
+    where = str(path)
+    source_nb = myst_cells.read(path)
+    _check_setup_cell(source_nb, url, where)
+    state = _State(student=edition is not Edition.TEACHER)
     cells = []
     for cell in source_nb.cells:
-        tags = list(cell.metadata.get("tags", []))
         if cell.cell_type == "markdown":
             text = transform_markdown(cell.source, state, where, figs)
-            if text.strip():
-                cells.append(nbformat.v4.new_markdown_cell(text))
-            continue
-        if cell.cell_type != "code" or "prose-guard" in tags:
-            continue  # a prose guard checks the book's text at build time (CONTRIBUTING.md)
-        text = cell.source
-        if student:
-            if state.in_solution and not has_markers(text):
-                continue  # a demonstration inside the solution: part of the answer
-            stubbed, _, top_level = stub_solutions(text, where)
-            if top_level or CHECK_CALL.search(stubbed):
-                tags.append("raises-exception")  # in the nbgrader edition: once released
-            if not nbgrader:
-                text = stubbed
+            new = nbformat.v4.new_markdown_cell(text) if text.strip() else None
+        elif cell.cell_type == "code":
+            new = _code_cell(cell, state, edition, where)
         else:
-            stub_solutions(text, where)  # the teacher edition keeps them, but they must balance
-        new = nbformat.v4.new_code_cell(text)
-        if tags:
-            new.metadata["tags"] = sorted(set(tags), key=tags.index)
-        cells.append(new)
+            new = None
+        if new is not None:
+            cells.append(new)
     if state.in_solution:
         raise ConversionError(f"{where}: {{solution-start}} without {{solution-end}}")
 
     nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
+                   "elmo_mini": source_metadata(path, root)}
     _stable_ids(nb, path.stem)
-    if nbgrader:
+    if edition is Edition.NBGRADER:
         add_nbgrader_metadata(nb, where)
     return nb
 
@@ -406,17 +440,25 @@ def chapters(root: Path = ROOT) -> list[Path]:
     return [p for p in toc_files(root) if is_notebook(p)]
 
 
-def expected(root: Path = ROOT, student: bool = True) -> dict[str, str]:
-    """File name -> text of every notebook of an edition."""
+def expected(root: Path = ROOT, edition: Edition = Edition.STUDENT) -> dict[str, str]:
+    """Relative file name -> text of every notebook of ``edition``.
+
+    The nbgrader edition is laid out as a course's ``source/`` folder: ``NN_name/NN_name.ipynb``,
+    one assignment per chapter, named after it.
+    """
     url, figs = repository_url(root), figures_url(root)
-    return {f"{p.stem}.ipynb": render(convert(p, url, student, figs)) for p in chapters(root)}
+    notebooks = {}
+    for path in chapters(root):
+        name = f"{path.stem}.ipynb"
+        if edition is Edition.NBGRADER:
+            name = f"{path.stem}/{name}"
+        notebooks[name] = render(convert(path, url, edition, figs, root))
+    return notebooks
 
 
 def expected_nbgrader(root: Path = ROOT) -> dict[str, str]:
-    """``NN_name/NN_name.ipynb`` -> text: one nbgrader assignment per chapter, named after it."""
-    url, figs = repository_url(root), figures_url(root)
-    return {f"{p.stem}/{p.stem}.ipynb": render(convert(p, url, True, figs, nbgrader=True))
-            for p in chapters(root)}
+    """The nbgrader edition (what ``tests/test_nbgrader.py`` hands to nbgrader)."""
+    return expected(root, Edition.NBGRADER)
 
 
 def write(out_dir: Path, notebooks: dict[str, str]) -> None:
@@ -466,9 +508,10 @@ def insert_setup_cell(path: Path, url: str) -> bool:
     """Put the canonical setup cell first among the code cells of ``path``; True if changed."""
     text = path.read_text(encoding="utf-8")
     block = setup_cell_myst(url)
-    first = re.search(r"^```\{code-cell\}[^\n]*\n.*?^```[ \t]*\n?", text, re.MULTILINE | re.DOTALL)
+    first = myst_cells.CODE_CELL.search(text)
     if first and "google.colab" in first.group(0):
-        new = text[: first.start()] + block + text[first.end():]
+        end = first.end() + text.startswith("\n", first.end())  # the fence's newline too
+        new = text[: first.start()] + block + text[end:]
     elif first:
         new = text[: first.start()] + block + "\n" + text[first.start():]
     else:
@@ -478,24 +521,58 @@ def insert_setup_cell(path: Path, url: str) -> bool:
     return new != text
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="the book's root (default: repo)")
-    parser.add_argument("--out", type=Path, help="student notebooks (default: ROOT/notebooks)")
+    parser.add_argument("--edition", choices=[e.value for e in Edition], default="student",
+                        help="which notebooks to write (default: student)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="where to write them (default for the student edition: "
+                             "ROOT/notebooks; required for the others)")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if the student notebooks are stale or hold a solution")
     parser.add_argument("--teacher", type=Path, metavar="DIR",
-                        help="write the teacher edition (solutions kept) to DIR")
+                        help="short for --edition teacher --out DIR (solutions kept)")
     parser.add_argument("--nbgrader", type=Path, metavar="DIR",
-                        help="write nbgrader source notebooks to DIR/NN_name/NN_name.ipynb "
-                             "(DIR: a course's source/ folder)")
+                        help="short for --edition nbgrader --out DIR: nbgrader source notebooks "
+                             "DIR/NN_name/NN_name.ipynb (DIR: a course's source/ folder)")
     parser.add_argument("--setup-cell", action="store_true",
                         help="print the canonical setup cell (MyST) and exit")
     parser.add_argument("--insert-setup-cell", type=Path, nargs="+", metavar="MD",
                         help="insert (or fix) the canonical setup cell in these chapters")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _edition_and_out(args: argparse.Namespace, root: Path) -> tuple[Edition, Path]:
+    """The one edition this run writes, and where; ``--teacher``/``--nbgrader`` are shorthands."""
+    edition, out = Edition(args.edition), args.out
+    for shorthand in (Edition.TEACHER, Edition.NBGRADER):
+        folder = getattr(args, shorthand.value)
+        if folder is not None:
+            if edition is not Edition.STUDENT and edition is not shorthand:
+                raise ConversionError(f"--{shorthand.value} DIR contradicts --edition {edition.value}")
+            edition, out = shorthand, folder
+    if out is None and edition is not Edition.STUDENT:
+        raise ConversionError(f"the {edition.value} edition needs a folder: --out DIR "
+                              "(keep it away from notebooks/, which students see)")
+    return edition, out or root / "notebooks"
+
+
+def _run_check(root: Path, out_dir: Path) -> int:
+    problems = check(root, out_dir)
+    for problem in problems:
+        print("make_notebooks --check:", problem, file=sys.stderr)
+    if problems:
+        print("fix: python tools/make_notebooks.py", file=sys.stderr)
+        return 1
+    n = len(chapters(root))
+    print(f"notebooks up to date ({n} chapter{'' if n == 1 else 's'})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     root = args.root.resolve()
-    out_dir = args.out or root / "notebooks"
     try:
         if args.setup_cell:
             print(setup_cell_myst(repository_url(root)), end="")
@@ -508,21 +585,10 @@ def main(argv: list[str] | None = None) -> int:
                 changed = insert_setup_cell(path, repository_url(root))
                 print(("updated " if changed else "unchanged ") + str(path))
             return 0
+        edition, out_dir = _edition_and_out(args, root)
         if args.check:
-            problems = check(root, out_dir)
-            for problem in problems:
-                print("make_notebooks --check:", problem, file=sys.stderr)
-            if problems:
-                print("fix: python tools/make_notebooks.py", file=sys.stderr)
-                return 1
-            n = len(chapters(root))
-            print(f"notebooks up to date ({n} chapter{'' if n == 1 else 's'})")
-            return 0
-        write(out_dir, expected(root, student=True))
-        if args.teacher:
-            write(args.teacher, expected(root, student=False))
-        if args.nbgrader:
-            write(args.nbgrader, expected_nbgrader(root))
+            return _run_check(root, out_dir)
+        write(out_dir, expected(root, edition))
     except ConversionError as err:
         print("make_notebooks:", err, file=sys.stderr)
         return 1
