@@ -46,6 +46,7 @@ from .train_config import DEMO_MODEL, MINI_MODEL, RUNTIME_FIELDS, TrainConfig, d
 from .train_log import LOG, LossWindow, RunLog
 from .train_setup import (
     Process,
+    Progress,
     Run,
     new_model,
     resolve_device,
@@ -191,7 +192,8 @@ def _save(run: Run, process: Process, rng_state: torch.Tensor) -> None:
                         run.identity, rng_state)
 
 
-def _position(progress) -> Dict[str, Any]:
+def _position(progress: Progress) -> Dict[str, Any]:
+    """Where the run is: the fields of the ``done`` and ``interrupted`` records."""
     return {"step": progress.step, "epoch": progress.epoch, "elapsed": round(progress.elapsed, 2)}
 
 
@@ -205,7 +207,7 @@ def _start_record(run: Run, process: Process) -> Dict[str, Any]:
 
 
 def _train_record(
-    config: TrainConfig, progress, window: LossWindow, last_loss: float, world: int
+    config: TrainConfig, progress: Progress, window: LossWindow, last_loss: float, world: int
 ) -> Dict[str, Any]:
     """A ``train`` record: the mean loss since the last one, speed, tokens seen."""
     mean = window.mean_loss()
@@ -221,6 +223,8 @@ def evaluate_encoded(
     model: LanguageModel, data: EncodedCorpus, batch_tokens: int = 6000,
     device: Optional[torch.device] = None, rank: int = 0, world: int = 1,
 ) -> Dict[str, float]:
+    """:func:`evaluate` on an already encoded corpus; under torchrun each of the ``world``
+    processes scores every world-th batch and the sums are added up across processes."""
     device = device or next(model.parameters()).device
     was_training = model.training
     model.eval()
