@@ -20,6 +20,7 @@ import threading
 import time
 
 import elmo_mini.train as trainer
+import elmo_mini.train_setup as train_setup
 
 
 def memory_mb() -> tuple[float, float]:
@@ -38,7 +39,7 @@ def main() -> None:
                         help="skip train()'s call of elmo_mini.heap.keep_freed_memory")
     args = parser.parse_args()
     if args.malloc_default:
-        trainer.keep_freed_memory = lambda: False
+        train_setup.keep_freed_memory = lambda: False  # train_setup.training_process calls it
     if not sys.platform.startswith("linux"):
         raise SystemExit("this benchmark reads /proc/self/status, which only Linux has")
 

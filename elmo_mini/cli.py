@@ -14,33 +14,36 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import fields
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, Optional, get_args, get_type_hints
 
-TRAIN_FLAGS = {  # flag -> (TrainConfig field, type, help)
-    "--corpus": ("corpus", str, "'sotu' (default), 'wiki', 'sotu+wiki' or a UTF-8 text file"),
-    "--epochs": ("epochs", int, "passes over the training data"),
-    "--max-steps": ("max_steps", int, "stop after this many optimiser steps"),
-    "--max-seconds": ("max_seconds", float, "stop after this much training time"),
-    "--vocab-size": ("vocab_size", int, "softmax vocabulary size, specials included"),
-    "--min-count": ("min_count", int, "minimum count of a vocabulary word"),
-    "--softmax": ("softmax", str, "'adaptive' (default) or 'full'"),
-    "--dropout": ("dropout", float, "dropout on LSTM inputs and top outputs"),
-    "--lr": ("lr", float, "Adam learning rate"),
-    "--clip": ("clip", float, "gradient-norm clipping"),
-    "--lr-decay-steps": ("lr_decay_steps", int, "decay the learning rate linearly over N steps"),
-    "--lr-final": ("lr_final", float, "final learning rate as a fraction of --lr"),
-    "--batch-tokens": ("batch_tokens", int, "tokens per batch"),
-    "--max-len": ("max_len", int, "longer sentences are cut into pieces"),
-    "--seed": ("seed", int, "seed of weights, dropout and batch order"),
-    "--eval-every": ("eval_every", int, "also evaluate every N steps (0: each epoch)"),
-    "--valid-max-sentences": ("valid_max_sentences", int, "evaluate on this many sentences"),
-    "--log-every": ("log_every", int, "log the training loss every N steps"),
-    "--checkpoint-every": ("checkpoint_every", float, "seconds between checkpoints"),
-    "--device": ("device", str, "cuda, cpu, ... (default: CUDA when available)"),
-    "--threads": ("threads", int, "CPU threads (torch.set_num_threads)"),
-    "--init-from": ("init_from", str, "fine-tune: 'pretrained' (the shipped model) or a model directory"),
-}
+from .train_config import TrainConfig
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """A flag for each :class:`TrainConfig` field that has one, with the field's own help:
+    ``--vocab-size`` sets ``vocab_size``; a switch that is on by default becomes ``--no-<name>``.
+    Unset flags stay None, so they do not override a ``--config`` file."""
+    types = get_type_hints(TrainConfig)
+    for f in fields(TrainConfig):
+        if not f.metadata["flag"]:
+            continue
+        flag, text, kind = "--" + f.name.replace("_", "-"), f.metadata["help"], types[f.name]
+        kind = next(k for k in get_args(kind) if k is not type(None)) if get_args(kind) else kind
+        if kind is bool and f.default:
+            parser.add_argument("--no-" + flag[2:], dest=f.name, action="store_false",
+                                default=None, help=f"no {text}")
+        elif kind is bool:
+            parser.add_argument(flag, dest=f.name, action="store_true", default=None, help=text)
+        else:
+            parser.add_argument(flag, dest=f.name, type=kind, help=text)
+
+
+def _config_overrides(args: argparse.Namespace) -> Dict[str, Any]:
+    """The :class:`TrainConfig` fields set on the command line."""
+    return {f.name: getattr(args, f.name) for f in fields(TrainConfig)
+            if f.metadata["flag"] and getattr(args, f.name) is not None}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,9 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="JSON file of TrainConfig fields")
     p.add_argument("--run-dir", type=Path, default=Path("runs/elmo"), help="output directory")
     p.add_argument("--fresh", action="store_true", help="do not resume; overwrite the run")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
-    for flag, (_, kind, text) in TRAIN_FLAGS.items():
-        p.add_argument(flag, type=kind, help=text)
+    _add_config_flags(p)
 
     def model_source(p: argparse.ArgumentParser) -> None:
         p.add_argument("--run-dir", type=Path, help="a training run (default: the shipped model)")
@@ -121,22 +122,12 @@ def _load_model(args):
 
 
 def _train(args) -> int:
-    from .train import TrainConfig, train
+    from .train import train
 
     config = TrainConfig.load(args.config) if args.config is not None else TrainConfig()
-    overrides = {field: getattr(args, flag[2:].replace("-", "_"))
-                 for flag, (field, _, _) in TRAIN_FLAGS.items()}
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    if args.no_progress:
-        overrides["progress"] = False
-    result = train(config, run_dir=args.run_dir, resume=not args.fresh, **overrides)
-    import torch.distributed as dist
-
-    if dist.is_available() and dist.is_initialized():  # under torchrun
-        is_first = dist.get_rank() == 0
-        dist.destroy_process_group()
-        if not is_first:
-            return 130 if result.interrupted else 0
+    result = train(config, run_dir=args.run_dir, resume=not args.fresh, **_config_overrides(args))
+    if result.rank != 0:  # under torchrun, the first process alone reports
+        return 130 if result.interrupted else 0
     valid = result.valid()
     if valid:
         v = valid[-1]

@@ -8,12 +8,13 @@ can tell a river bank from a savings bank.
     occurrences = find_occurrences(load_sotu("all"), ["bank", "banks"], window=25)
     vectors = cached_occurrence_vectors(embedder, occurrences)  # (L + 1, N, 2P), cached on disk
     scores, index = contextual_neighbours(embedder, ["The", "river", "bank", "."], 2, vectors)
+
+The cache is :mod:`elmo_mini.vector_cache`'s (``model_fingerprint`` and ``default_cache_dir``
+live there and can still be imported from here).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Hashable, Iterable, List, Optional, Sequence, Tuple
@@ -22,6 +23,7 @@ import numpy as np
 import torch
 
 from .unseen import cosine_nearest
+from .vector_cache import cached_vectors, default_cache_dir, model_fingerprint  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
@@ -90,20 +92,6 @@ def occurrence_vectors(
     return np.stack([sentence[:, o.position] for sentence, o in zip(layers, occurrences)], axis=1)
 
 
-def model_fingerprint(model: torch.nn.Module) -> str:
-    """A short hash of a model's weights: two models share it only if every weight is equal."""
-    digest = hashlib.sha256()
-    for name, tensor in sorted(model.state_dict().items()):
-        digest.update(name.encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()[:16]
-
-
-def default_cache_dir() -> Path:
-    """``$ELMO_MINI_CACHE`` if set, else ``~/.cache/elmo_mini``."""
-    return Path(os.environ.get("ELMO_MINI_CACHE", Path.home() / ".cache" / "elmo_mini"))
-
-
 def cached_occurrence_vectors(
     embedder,
     occurrences: Sequence[Occurrence],
@@ -114,21 +102,13 @@ def cached_occurrence_vectors(
 
     The file name holds the model's fingerprint and a hash of the occurrences, so a different
     model or a different list never reuses a stale file. Files go to
-    ``cache_dir/neighbours/`` (default :func:`default_cache_dir`).
+    ``cache_dir/neighbours/`` (default :func:`default_cache_dir`); the policy, shared with
+    chapter 10's probes, is :mod:`elmo_mini.vector_cache`'s.
     """
-    key = hashlib.sha256()
-    for o in occurrences:
-        key.update(("\x1f".join(o.tokens) + f"\x1e{o.position}\x1d").encode())
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    path = folder / "neighbours" / f"{model_fingerprint(embedder.model)}-{key.hexdigest()[:16]}.npy"
-    if path.is_file():
-        return np.load(path)
-    vectors = occurrence_vectors(embedder, occurrences, progress=progress)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
-    np.save(partial, vectors)
-    os.replace(partial, path)  # atomic: a half-written file is never read
-    return vectors
+    return cached_vectors(
+        "neighbours", embedder.model, [(o.tokens, o.position) for o in occurrences],
+        lambda: occurrence_vectors(embedder, occurrences, progress=progress), cache_dir,
+    )
 
 
 def contextual_neighbours(

@@ -11,131 +11,35 @@ Three probes, each small enough to read:
   lemma, against the most frequent sense of those other examples;
 * part of speech: a logistic regression per layer, trained and tested on different lemmas;
 * a learned mix: :class:`~elmo_mini.ScalarMix` and a linear classifier trained together, whose
-  softmax weights say which layers the task uses (Peters et al. 2018, equation 1).
+  softmax weights say which layers the task uses (Peters et al. 2018, equation 1); for senses,
+  a mix trained with the loss of neighbourhood components analysis (Goldberger et al. 2004).
+
+The examples and their vectors come from :mod:`elmo_mini.probe_data` (its names are exported
+here too: ``probes.wordnet_examples()``, ``probes.embed_targets(...)``).
 """
 
 from __future__ import annotations
 
 import random
-import weakref
-from collections import Counter, defaultdict
-from contextlib import contextmanager
+from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 import torch
 from torch import nn
 
-from .data import tokenize
+from .probe_data import (  # noqa: F401 (exported: chapter 10 reads them as probes.<name>)
+    POS_NAMES,
+    Example,
+    embed_targets,
+    lemma_groups,
+    one_cpu_thread,
+    pos_examples,
+    wordnet_examples,
+    wsd_examples,
+)
 from .scalar_mix import ScalarMix, masked_layer_norm
-from .wordnet import find_target, lemma_examples, read_synsets
-
-POS_NAMES = {"n": "noun", "v": "verb", "a": "adjective", "r": "adverb"}
-
-
-@dataclass(frozen=True)
-class Example:
-    """One WordNet example sentence and the word in it that illustrates a sense."""
-
-    tokens: Tuple[str, ...]
-    index: int  # position of the target word in tokens
-    lemma: str  # lower case: "bank"
-    pos: str  # n, v, a, r
-    sense: str  # the synset id: "09213565-n"
-
-    @property
-    def word(self) -> str:
-        return self.tokens[self.index]
-
-
-@lru_cache(maxsize=2)
-def wordnet_examples(directory: Optional[Path] = None) -> Tuple[Example, ...]:
-    """Every example sentence of WordNet 3.0 in which we find a single-word lemma of its synset."""
-    examples = []
-    for pos in "nvar":
-        for synset in read_synsets(pos, directory):
-            for lemma, sentence in lemma_examples(synset):
-                tokens = tokenize(sentence)
-                index = find_target(tokens, lemma, pos)
-                if index is not None:
-                    examples.append(Example(tuple(tokens), index, lemma.lower(), pos, synset.id))
-    return tuple(examples)
-
-
-def wsd_examples(
-    examples: Sequence[Example], min_senses: int = 2, min_per_sense: int = 2, seed: int = 0
-) -> List[Example]:
-    """The examples of lemmas (per part of speech) with ``min_senses`` senses having
-    ``min_per_sense`` examples each; grouped by lemma, shuffled within each lemma.
-
-    The shuffle matters for ties: in WordNet's order the senses come one after the other, and a
-    nearest neighbour that breaks ties by taking the first example would favour the first sense.
-    """
-    rng = random.Random(seed)
-    groups: Dict[Tuple[str, str], Dict[str, List[Example]]] = defaultdict(lambda: defaultdict(list))
-    for ex in examples:
-        groups[(ex.lemma, ex.pos)][ex.sense].append(ex)
-    kept = []
-    for key in sorted(groups):
-        senses = {s: exs for s, exs in groups[key].items() if len(exs) >= min_per_sense}
-        if len(senses) >= min_senses:
-            group = [ex for exs in senses.values() for ex in exs]
-            rng.shuffle(group)
-            kept.extend(group)
-    return kept
-
-
-def pos_examples(examples: Sequence[Example], per_pos: int = 600, seed: int = 0) -> List[Example]:
-    """A random sample of ``per_pos`` examples for each part of speech (one per sentence)."""
-    by_pos: Dict[str, List[Example]] = defaultdict(list)
-    seen = set()
-    for ex in examples:
-        if ex.tokens not in seen:
-            seen.add(ex.tokens)
-            by_pos[ex.pos].append(ex)
-    rng = random.Random(seed)
-    return [ex for pos in "nvar" for ex in rng.sample(by_pos[pos], min(per_pos, len(by_pos[pos])))]
-
-
-# ---- embedding the target words -------------------------------------------------------------
-@contextmanager
-def one_cpu_thread() -> Iterator[None]:
-    """Run PyTorch on one CPU thread for a while: short sentences and small probes make many
-    tiny operations, and on a shared or busy machine more threads mostly wait for each other."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-_CACHE: "weakref.WeakKeyDictionary[nn.Module, Dict]" = weakref.WeakKeyDictionary()
-
-
-def embed_targets(
-    embedder, examples: Sequence[Example], batch_size: int = 256, progress: bool = True
-) -> np.ndarray:
-    """The target word's vector in every layer: float32 (n_layers, len(examples), 2P).
-
-    Each distinct sentence is embedded once; the vectors are kept in memory (per model) so a
-    second call with the same examples costs nothing.
-    """
-    cache = _CACHE.setdefault(embedder.model, {})  # (tokens, index) -> (n_layers, 2P)
-    missing: Dict[Tuple[str, ...], set] = defaultdict(set)  # sentence -> target positions
-    for ex in examples:
-        if (ex.tokens, ex.index) not in cache:
-            missing[ex.tokens].add(ex.index)
-    todo = sorted(missing)
-    with one_cpu_thread():
-        vectors = embedder.embed_sentences(todo, batch_size, progress) if todo else []
-        for tokens, layers in zip(todo, vectors):
-            for i in missing[tokens]:  # keep the targets only, not every word
-                cache[(tokens, i)] = layers[:, i]  # (n_layers, 2P)
-    return np.stack([cache[(ex.tokens, ex.index)] for ex in examples], axis=1)
 
 
 # ---- word senses ----------------------------------------------------------------------------
@@ -157,14 +61,6 @@ def leave_one_out_most_frequent(senses: Sequence[str]) -> List[str]:
         others = Counter(s for j, s in enumerate(senses) if j != i)
         predictions.append(others.most_common(1)[0][0])
     return predictions
-
-
-def lemma_groups(examples: Sequence[Example]) -> List[np.ndarray]:
-    """Indices of the examples of each (lemma, part of speech), in order of first appearance."""
-    groups: Dict[Tuple[str, str], List[int]] = {}
-    for i, ex in enumerate(examples):
-        groups.setdefault((ex.lemma, ex.pos), []).append(i)
-    return [np.array(g) for g in groups.values()]
 
 
 def wsd_accuracy(vectors: np.ndarray, examples: Sequence[Example]) -> Dict[str, float]:
@@ -291,20 +187,31 @@ def train_mix_neighbours(
     """Learn a :class:`~elmo_mini.ScalarMix` for the nearest-neighbour sense rule of
     :func:`wsd_accuracy` (senses differ from lemma to lemma: there is no fixed set of classes).
 
-    The loss is a soft nearest neighbour: each training example should be closer (cosine,
-    times a learned scale) to the other examples of its sense than to those of the other senses
-    of its lemma. ``test_accuracy``: leave-one-out 1-NN accuracy of the mixed vectors on the
-    test lemmas. Cosines ignore the vectors' length, so gamma stays 1.
+    The loss is that of neighbourhood components analysis (NCA, Goldberger et al. 2004), with
+    the mix weights (and a scale) as the only things learned: each training example picks one
+    of the other examples of its lemma as its neighbour, with probabilities softmax(scale x
+    cosine); the loss is minus the log of the chance that the neighbour has the example's sense
+    (NCA's log form). ``test_accuracy``: leave-one-out 1-NN accuracy of the mixed vectors on
+    the test lemmas. Cosines ignore the vectors' length, so gamma stays 1.
     """
     with one_cpu_thread():
-        return _train_mix_neighbours(layers, examples, train, test, steps, lr)
+        return _train_mix_nca(layers, examples, train, test, steps, lr)
 
 
-def _train_mix_neighbours(layers, examples, train, test, steps, lr) -> MixProbe:
-    x = _normalised_layers(layers)  # (L, N, D)
+@dataclass
+class _LemmaPairs:
+    """Every ordered pair of distinct training examples of the same lemma: NCA's candidates."""
+
+    first: torch.Tensor  # (P,) the example choosing a neighbour
+    second: torch.Tensor  # (P,) the candidate neighbour
+    dots: torch.Tensor  # (P, L, L) dot products between the two examples' layers
+    same_sense: torch.Tensor  # (P,) bool
+
+
+def _lemma_pairs(x: torch.Tensor, examples: Sequence[Example], train: np.ndarray) -> _LemmaPairs:
+    """The pairs, with the dot products between their layers computed once for all steps (the
+    cosine of two mixed vectors needs only these (L, L) blocks and the mix weights)."""
     senses = np.array([ex.sense for ex in examples])
-    # The cosine of two mixed vectors needs only the dot products between their layers: a
-    # (L, L) block per pair of examples of the same lemma, computed once for all steps.
     first, second, blocks = [], [], []
     for group in lemma_groups([examples[k] for k in train]):
         rows = torch.as_tensor(train[group])
@@ -313,27 +220,38 @@ def _train_mix_neighbours(layers, examples, train, test, steps, lr) -> MixProbe:
         first.append(rows[i])
         second.append(rows[j])
         blocks.append(block[i, j])
-    first, second, dots = torch.cat(first), torch.cat(second), torch.cat(blocks)  # (P,) (P,) (P, L, L)
-    own = torch.einsum("kid,lid->ikl", x, x)  # (N, L, L): each example with itself
+    first, second, dots = torch.cat(first), torch.cat(second), torch.cat(blocks)
     same = torch.from_numpy(senses[first.numpy()] == senses[second.numpy()])  # (P,)
+    return _LemmaPairs(first, second, dots, same)
+
+
+def _nca_loss(scores: torch.Tensor, pairs: _LemmaPairs, n: int, train: np.ndarray) -> torch.Tensor:
+    """Mean over training examples of -log P(neighbour has my sense), from pair ``scores`` (P,)."""
+
+    def log_sum_exp(rows: torch.Tensor, values: torch.Tensor) -> torch.Tensor:  # per example
+        top = values.detach().max()
+        total = torch.zeros(n).index_add(0, rows, torch.exp(values - top))  # (n,)
+        return torch.log(total[train]) + top
+
+    same = pairs.same_sense
+    return (log_sum_exp(pairs.first, scores)
+            - log_sum_exp(pairs.first[same], scores[same])).mean()
+
+
+def _train_mix_nca(layers, examples, train, test, steps, lr) -> MixProbe:
+    x = _normalised_layers(layers)  # (L, N, D)
+    pairs = _lemma_pairs(x, examples, train)
+    own = torch.einsum("kid,lid->ikl", x, x)  # (N, L, L): each example with itself
     mix = ScalarMix(x.shape[0])
     log_scale = nn.Parameter(torch.tensor(2.0))  # cosines times e^2 at the start
     optimizer = torch.optim.Adam([*mix.parameters(), log_scale], lr=lr)
-
-    def logsumexp_per_example(rows: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
-        top = scores.detach().max()
-        total = torch.zeros(x.shape[1]).index_add(0, rows, torch.exp(scores - top))
-        return torch.log(total[train]) + top
-
     for _ in range(steps):
         optimizer.zero_grad()
         w = mix.weights  # (L,)
         length = torch.einsum("ikl,k,l->i", own, w, w).sqrt()  # (N,): |mixed vector|
-        cosine = torch.einsum("pkl,k,l->p", dots, w, w) / (length[first] * length[second])
-        scores = cosine * log_scale.exp()  # (P,)
-        loss = (logsumexp_per_example(first, scores)
-                - logsumexp_per_example(first[same], scores[same])).mean()
-        loss.backward()
+        cosine = (torch.einsum("pkl,k,l->p", pairs.dots, w, w)
+                  / (length[pairs.first] * length[pairs.second]))  # (P,)
+        _nca_loss(cosine * log_scale.exp(), pairs, x.shape[1], train).backward()
         optimizer.step()
     with torch.no_grad():
         mixed = mix(list(x)).numpy()[None]  # (1, N, D)

@@ -17,15 +17,14 @@ TINY = dict(
 )
 
 WORKER = r"""
-import os, sys, torch
 import torch.distributed as dist
 from elmo_mini.train import TrainConfig, train
 config = TrainConfig.load("config.json")
 result = train(config, run_dir="run")
-rank = dist.get_rank()
+assert not dist.is_initialized(), "train() started the process group, so it must end it"
 from safetensors.torch import save_file
-save_file({k: v.contiguous() for k, v in result.model.state_dict().items()}, f"rank{rank}.safetensors")
-dist.destroy_process_group()
+save_file({k: v.contiguous() for k, v in result.model.state_dict().items()},
+          f"rank{result.rank}.safetensors")
 """
 
 

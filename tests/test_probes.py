@@ -8,6 +8,7 @@ import torch
 
 from elmo_mini import Embedder, probes
 from elmo_mini.probes import Example
+from elmo_mini.vector_cache import model_fingerprint
 
 
 def test_leave_one_out_nearest_uses_cosine_and_never_itself():
@@ -58,18 +59,30 @@ def test_mix_probes_find_the_informative_layer():
     assert result.weights.argmax() == 2
 
 
-def test_embed_targets_picks_the_target_and_caches(tiny_bilm):
+def test_embed_targets_picks_the_target_and_caches(tiny_bilm, tmp_path, monkeypatch):
     embedder = Embedder(tiny_bilm, device="cpu")
     examples = [Example(("the", "bank", "."), 1, "bank", "n", "s1"),
                 Example(("a", "bank"), 1, "bank", "n", "s2")]
-    vectors = probes.embed_targets(embedder, examples, progress=False)
+    vectors = probes.embed_targets(embedder, examples, progress=False, cache_dir=tmp_path)
     assert vectors.shape == (3, 2, embedder.dim)
     full = embedder.embed_sentence(["the", "bank", "."])
     np.testing.assert_allclose(vectors[:, 0], full[:, 1], rtol=1e-5, atol=1e-6)
+    files = list((tmp_path / "probes").glob("*.npy"))  # chapter 9's policy: one file per
+    assert len(files) == 1 and files[0].name.startswith(model_fingerprint(tiny_bilm))  # weights
+
+    def embed_again(*args, **kwargs):
+        raise AssertionError("embedded again instead of reading the cached file")
+
+    monkeypatch.setattr(embedder, "embed_sentences", embed_again)
+    again = probes.embed_targets(embedder, examples, progress=False, cache_dir=tmp_path)
+    np.testing.assert_array_equal(again, vectors)
+    monkeypatch.undo()
     with torch.no_grad():
         for p in tiny_bilm.parameters():
-            p.zero_()  # cached: the vectors do not change
-    np.testing.assert_allclose(probes.embed_targets(embedder, examples, progress=False), vectors)
+            p.zero_()  # new weights: the stale file is not read
+    changed = probes.embed_targets(embedder, examples, progress=False, cache_dir=tmp_path)
+    assert not np.allclose(changed, vectors)
+    assert len(list((tmp_path / "probes").glob("*.npy"))) == 2
 
 
 def test_wordnet_examples():

@@ -111,6 +111,29 @@ def test_keyboard_interrupt_saves_and_resumes(tmp_path, monkeypatch):
     assert resumed.history[0]["step"] == 2 and not resumed.interrupted
     straight = train(TrainConfig(**TINY), sentences=TEXT, max_steps=6)
     assert losses(resumed) == losses(straight)[2:]
+    for (name, p), q in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
+        assert torch.equal(p, q), name
+
+
+def test_interrupt_between_steps_resumes_exactly(tmp_path, monkeypatch):
+    """Ctrl-C during a validation: the step before it counts, and the checkpoint's RNG state is
+    the one the next step starts from (not the one the finished step started from)."""
+    import elmo_mini.train as train_module
+
+    original = train_module.evaluate_encoded
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_module, "evaluate_encoded", interrupted)
+    result = train(TrainConfig(**TINY, eval_every=3), sentences=TEXT, max_steps=6, run_dir=tmp_path)
+    assert result.interrupted and result.history[-1]["step"] == 3
+    monkeypatch.setattr(train_module, "evaluate_encoded", original)
+    resumed = train(TrainConfig(**TINY, eval_every=3), sentences=TEXT, max_steps=6, run_dir=tmp_path)
+    straight = train(TrainConfig(**TINY, eval_every=3), sentences=TEXT, max_steps=6)
+    assert losses(resumed) == losses(straight)[3:]
+    for (name, p), q in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
+        assert torch.equal(p, q), name
 
 
 def test_bad_input_errors(tmp_path, capsys):
@@ -159,6 +182,32 @@ def test_cli_train_evaluate_embed_export(tmp_path, capsys, monkeypatch):
     from elmo_mini.pretrained import load_pretrained
 
     assert load_pretrained(tmp_path / "m").vocab == load_run(run)[1]
+
+
+def test_train_flags_come_from_the_config_fields(capsys):
+    from dataclasses import fields
+
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    text = capsys.readouterr().out
+    for f in fields(TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
+        if f.name == "progress":
+            flag = "--no-progress"
+        assert (flag in text) == f.metadata["flag"], flag
+        assert not f.metadata["flag"] or " ".join(f.metadata["help"].split()[:2]) in text, flag
+    args = cli._parser().parse_args(["train", "--no-progress", "--max-seconds", "2.5", "--lr", "1e-3"])
+    assert cli._config_overrides(args) == {"progress": False, "max_seconds": 2.5, "lr": 1e-3}
+    assert cli._config_overrides(cli._parser().parse_args(["train"])) == {}  # --config decides
+
+
+def test_mini_model_is_the_shipped_architecture():
+    from elmo_mini.pretrained import HERE
+    from elmo_mini.train import MINI_MODEL
+
+    shipped = json.loads((HERE / "config.json").read_text())["model"]
+    assert MINI_MODEL == {k: shipped[k] for k in MINI_MODEL}
+    assert TrainConfig().model == MINI_MODEL and TrainConfig().model is not MINI_MODEL
 
 
 def test_help_on_every_command(capsys):
