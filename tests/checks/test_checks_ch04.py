@@ -7,8 +7,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from book_cells import run_solution, stub
-from check_messages import Mistake, assert_message, mistake_ids
+from support.book_cells import run_solution, stub
+from support.check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import check_continuation_counts, check_perplexity_from_log_probs
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from book_cells import run_solution, stub
-from check_messages import Mistake, assert_message, mistake_ids
+from support.book_cells import run_solution, stub
+from support.check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import check_chance_rate, check_char_ngrams
 from elmo_mini.unseen import chance_rate, char_ngrams

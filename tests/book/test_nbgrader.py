@@ -29,8 +29,7 @@ from pathlib import Path
 
 import make_notebooks as mn
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from support import ROOT
 
 # chapter -> (the answer cell to break, the line of the book's solution, the mistake)
 WRONG = {

@@ -21,8 +21,8 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_fixtures import HTML, unavailable
 from playwright.sync_api import Error as PlaywrightError
+from support.browser import HTML, unavailable
 
 pytestmark = pytest.mark.slow
 

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_fixtures import unavailable
-from colab_env import (
+from support.browser import unavailable
+from support.colab_env import (
     ROOT,
     VERSIONS_CODE,
     BaseEnv,

@@ -4,8 +4,8 @@ on a stub and on plausible wrong answers."""
 
 import pytest
 import torch
-from book_cells import solution_function, stub
-from check_messages import Mistake, assert_message, mistake_ids
+from support.book_cells import solution_function, stub
+from support.check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import (
     check_split_lstm_kernel,

@@ -5,7 +5,7 @@ import sys
 import textwrap
 
 import pytest
-from test_train import TEXT, TINY
+from support.training import TEXT, TINY
 
 from elmo_mini.train import TrainConfig, train
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from book_cells import run_solution, stub
-from check_messages import Mistake, assert_message, mistake_ids
+from support.book_cells import run_solution, stub
+from support.check_messages import Mistake, assert_message, mistake_ids
 from torch.nn import functional as F
 
 from elmo_mini.checks import check_elmo_input, check_penalised_loss, check_per_class_f1

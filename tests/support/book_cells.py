@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict
 from myst_cells import CODE_CELL as CODE_CELL  # tests/test_web_export.py parses chapter 9 with it
 from myst_cells import read
 
-BOOK = Path(__file__).resolve().parents[1] / "book"
+BOOK = Path(__file__).resolve().parents[2] / "book"
 
 
 def _cells(chapter: str) -> list[tuple[str, str]]:

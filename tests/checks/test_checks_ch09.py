@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from book_cells import run_solution, stub
-from check_messages import Mistake, assert_message, mistake_ids
+from support.book_cells import run_solution, stub
+from support.check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import check_cue_label, check_nearest_centroid
 from elmo_mini.neighbours import cue_label, nearest_centroid

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 CACHE = Path(os.environ.get("COLAB_ENV_CACHE", ROOT / ".cache"))
 
 # What Colab has before a notebook's first cell runs (the parts our chapters touch). Colab's torch

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from book_cells import run_solution, stub
-from check_messages import Mistake, assert_message, mistake_ids
+from support.book_cells import run_solution, stub
+from support.check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import check_layer0_prediction, check_masked_layer_norm, check_scalar_mix
 

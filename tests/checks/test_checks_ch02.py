@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from book_cells import run_solution, stub
-from check_messages import Mistake, assert_message, mistake_ids
+from support.book_cells import run_solution, stub
+from support.check_messages import Mistake, assert_message, mistake_ids
 
 import elmo_mini.chars as chars
 from elmo_mini.checks import check_add_sentence_boundaries, check_char_ids_to_word

@@ -21,6 +21,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from support.panel import MEASURED, ask, open_panel, record
 
 from elmo_mini.data import tokenize
 
@@ -42,7 +43,6 @@ SENTENCES = [
      "engineers worked .", "plant"),
     ("The state of the Union is strong .", "state"),
 ]
-MEASURED: dict = {}  # max abs differences, printed at the end of the module (pytest -s)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def python_side():
 
 @pytest.fixture(scope="module")
 def page(server, browser):
-    from browser_fixtures import HTML, unavailable
+    from support.browser import HTML, unavailable
 
     if not (HTML / "elmo-web" / "data" / "manifest.json").is_file():
         unavailable(f"the panel's files are missing from {HTML / 'elmo-web'}: build the book with "
@@ -74,27 +74,6 @@ def page(server, browser):
         print(f"max |browser - python| {name}: {value:.2e}")
 
 
-def _open(page, panel: str) -> None:
-    """Open a panel (this starts its download) and wait until it is ready."""
-    root = page.locator(f"#{panel}")
-    if root.get_attribute("open") is None:
-        root.locator("summary").first.click()
-    root.locator(".elmo-status[data-state=done], .elmo-status[data-state=ready]").wait_for(
-        timeout=120_000)
-
-
-def _ask(page, panel: str, text: str) -> None:
-    """Type ``text`` into a panel's box and press its button; wait for the answer."""
-    root = page.locator(f"#{panel}")
-    root.locator(".elmo-row input").fill(text)
-    root.locator(".elmo-row button").click()
-    page.wait_for_function(
-        "([id, text]) => { const r = document.querySelector(`#${id} .elmo-result`);"
-        " const s = document.querySelector(`#${id} .elmo-status`);"
-        " return s.dataset.state === 'empty' || (s.dataset.state === 'done' && r.dataset.query === text); }",
-        arg=[panel, text], timeout=30_000)
-
-
 def _vector(page, panel: str, name: str) -> np.ndarray:
     """Open "Show the numbers" for ``name`` and read them as a reader would."""
     pre = page.locator(f"#{panel} pre[data-vector={name}]")
@@ -102,10 +81,6 @@ def _vector(page, panel: str, name: str) -> np.ndarray:
     if details.get_attribute("open") is None:
         details.locator("summary").click()
     return np.array(pre.inner_text().split(), dtype=np.float64)
-
-
-def _record(name: str, diff: float) -> None:
-    MEASURED[name] = max(MEASURED.get(name, 0.0), diff)
 
 
 def test_words_are_unseen(python_side):
@@ -121,16 +96,16 @@ def test_any_word_matches_python(page, python_side):
     from elmo_mini.unseen import char_cnn_vectors, cosine_nearest
 
     mini, _, tables = python_side
-    _open(page, "elmo-any-word")
+    open_panel(page, "elmo-any-word")
     vectors = char_cnn_vectors(mini.bilm, UNSEEN)  # (Q, P)
     _, index = cosine_nearest(vectors.numpy() - tables.vocab_mean,
                               tables.vocab_vectors - tables.vocab_mean,
                               k=5)  # chapter 8: centred, cosine
     for word, expected, nearest in zip(UNSEEN, vectors.numpy(), index.tolist()):
-        _ask(page, "elmo-any-word", word)
+        ask(page, "elmo-any-word", word)
         got = _vector(page, "elmo-any-word", "layer0")
         diff = float(np.abs(got - expected).max())
-        _record("layer 0 (words)", diff)
+        record("layer 0 (words)", diff)
         assert diff <= ATOL, f"{word!r}: layer 0 differs from Python by {diff:.2e}"
         shown = page.locator("#elmo-any-word td.elmo-word").all_inner_texts()
         assert len(shown) == 10
@@ -140,21 +115,21 @@ def test_any_word_matches_python(page, python_side):
 
 
 def test_any_word_messages(page):
-    _open(page, "elmo-any-word")
-    _ask(page, "elmo-any-word", "")
+    open_panel(page, "elmo-any-word")
+    ask(page, "elmo-any-word", "")
     status = page.locator("#elmo-any-word .elmo-status")
     assert status.get_attribute("data-state") == "empty" and "Type a word" in status.inner_text()
     long_word = "pneumonoultramicroscopicsilicovolcanoconiosis-ology"  # 51 bytes
-    _ask(page, "elmo-any-word", long_word)
+    ask(page, "elmo-any-word", long_word)
     notes = " ".join(page.locator("#elmo-any-word .elmo-note").all_inner_texts())
     assert "first 48" in notes and long_word[:48] in notes
-    _ask(page, "elmo-any-word", "😀🎉")
+    ask(page, "elmo-any-word", "😀🎉")
     notes = " ".join(page.locator("#elmo-any-word .elmo-note").all_inner_texts())
     assert "UTF-8 bytes" in notes and "8 bytes" in notes
-    _ask(page, "elmo-any-word", "river bank")
+    ask(page, "elmo-any-word", "river bank")
     notes = " ".join(page.locator("#elmo-any-word .elmo-note").all_inner_texts())
     assert "One word at a time" in notes and "“river”" in notes
-    _ask(page, "elmo-any-word", "<UNK>")
+    ask(page, "elmo-any-word", "<UNK>")
     assert "special tokens" in page.locator("#elmo-any-word .elmo-vocab").inner_text()
 
 
@@ -162,10 +137,10 @@ def test_any_sentence_matches_python(page, python_side):
     from elmo_mini.neighbours import contextual_neighbours
 
     _, embedder, tables = python_side
-    _open(page, "elmo-any-sentence")
+    open_panel(page, "elmo-any-sentence")
     for text, word in SENTENCES:
         tokens = tokenize(text)
-        _ask(page, "elmo-any-sentence", text)
+        ask(page, "elmo-any-sentence", text)
         buttons = page.locator("#elmo-any-sentence .elmo-token")
         assert buttons.all_inner_texts() == tokens, "the page tokenises as elmo_mini does"
         position = next(i for i, t in enumerate(tokens) if t.lower() in tables.forms[word])
@@ -175,7 +150,7 @@ def test_any_sentence_matches_python(page, python_side):
         for layer in range(3):
             got = _vector(page, "elmo-any-sentence", f"layer{layer}")
             diff = float(np.abs(got - expected[layer]).max())
-            _record(f"layer {layer} (sentences)", diff)
+            record(f"layer {layer} (sentences)", diff)
             assert diff <= ATOL, f"{text!r}: layer {layer} differs by {diff:.2e}"
         scores, index = contextual_neighbours(embedder, tokens, position, tables.vectors[word],
                                               k=5, mean=tables.layer_means)  # (3, 5) each
@@ -193,19 +168,19 @@ TRICKY = ["Mr. Smith said the U.S. didn't pay $1,000.50 , and O'Neil's well-bein
 
 
 def test_tokenizer_matches_python(page):
-    _open(page, "elmo-any-sentence")
+    open_panel(page, "elmo-any-sentence")
     for text in TRICKY:
-        _ask(page, "elmo-any-sentence", text)
+        ask(page, "elmo-any-sentence", text)
         shown = page.locator("#elmo-any-sentence .elmo-token").all_inner_texts()
         assert shown == tokenize(text), text
 
 
 def test_any_sentence_messages(page):
-    _open(page, "elmo-any-sentence")
-    _ask(page, "elmo-any-sentence", "")
+    open_panel(page, "elmo-any-sentence")
+    ask(page, "elmo-any-sentence", "")
     status = page.locator("#elmo-any-sentence .elmo-status")
     assert status.get_attribute("data-state") == "empty" and "Type a sentence" in status.inner_text()
-    _ask(page, "elmo-any-sentence", "The river 😀 rose .")
+    ask(page, "elmo-any-sentence", "The river 😀 rose .")
     assert "UTF-8 bytes" in page.locator("#elmo-any-sentence .elmo-tokens").inner_text()
     assert "is not one of the words" in page.locator("#elmo-any-sentence .elmo-result").inner_text()
     page.screenshot(path="/tmp/elmo_web_panel.png", full_page=True)

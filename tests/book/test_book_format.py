@@ -21,8 +21,8 @@ from format_book_cells import (
     ruff_version,
 )
 from myst_cells import code_cells, read
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.md"))
 # A matplotlib call: pyplot itself, or one of the Axes/Figure methods the chapters use.
 PLOT_CALL = re.compile(

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 import torch
-from test_web_panel import MEASURED, _ask, _open, _record
+from support.panel import MEASURED, ask, open_panel, record
 
 from elmo_mini import batch_to_ids
 from elmo_mini.data import tokenize
@@ -47,7 +47,7 @@ def python_side():
 
 @pytest.fixture(scope="module")
 def page(server, browser):
-    from browser_fixtures import HTML, unavailable
+    from support.browser import HTML, unavailable
 
     if not (HTML / "elmo-web" / "data" / "lm_softmax.onnx").is_file():
         unavailable(f"the panels' files are missing from {HTML / 'elmo-web'}: build the book "
@@ -92,7 +92,7 @@ def _wait_position(page, panel: str, position: int) -> None:
 def test_predict_matches_python(page, python_side):
     mini, _, _ = python_side
     words = mini.vocab.words
-    _open(page, "elmo-predict")
+    open_panel(page, "elmo-predict")
     for text in PREDICT:
         tokens = tokenize(text)
         box = page.locator("#elmo-predict .elmo-row input")
@@ -122,7 +122,7 @@ def test_predict_matches_python(page, python_side):
                 expected_words, expected_p = _top10(row, words)
                 assert got[0] == expected_words, f"{text!r} at {position}, {direction}"
                 diff = float(np.abs(got[1] - expected_p).max())
-                _record("predict: top-10 probabilities", diff)
+                record("predict: top-10 probabilities", diff)
                 assert diff <= ATOL, f"{text!r} at {position}, {direction}: {diff:.2e}"
         ids = mini.vocab.encode(tokens, boundaries=True)
         ppl = page.locator("#elmo-predict .elmo-perplexity")
@@ -139,8 +139,8 @@ def test_predict_matches_python(page, python_side):
 
 
 def test_predict_labels_unk(page):
-    _open(page, "elmo-predict")
-    _ask(page, "elmo-predict", "The snuffleupagus said snuffleupagus .")
+    open_panel(page, "elmo-predict")
+    ask(page, "elmo-predict", "The snuffleupagus said snuffleupagus .")
     page.locator("#elmo-predict .elmo-token").nth(1).click()  # "The": next is unseen
     _wait_position(page, "elmo-predict", 1)
     labels = page.locator("#elmo-predict .elmo-bar-word").all_inner_texts()
@@ -166,9 +166,9 @@ def test_filters_match_python(page, python_side):
     from elmo_mini.unseen import char_cnn_vectors, cosine_nearest
 
     mini, _, tables = python_side
-    _open(page, "elmo-filters")
+    open_panel(page, "elmo-filters")
     for word in WORDS:
-        _ask(page, "elmo-filters", word)
+        ask(page, "elmo-filters", word)
         windows, carry = _python_filters(mini, word)
         pooled = sorted(((max(float(v.max()), 0.0), w, f) for w, rows in windows.items()
                          for f, v in enumerate(rows)), key=lambda t: (-t[0], t[1], t[2]))
@@ -180,7 +180,7 @@ def test_filters_match_python(page, python_side):
             width, f = map(int, name.split(":"))
             row = windows[width][f]
             assert abs(value - row.max()) <= ATOL and abs(row[start] - row.max()) <= ATOL, name
-            _record("filters: winning window value", abs(value - float(row.max())))
+            record("filters: winning window value", abs(value - float(row.max())))
         for table in page.locator("#elmo-filters table.elmo-heat").all():
             width = int(table.get_attribute("data-width"))
             for tr in table.locator("tbody tr").all():
@@ -188,7 +188,7 @@ def test_filters_match_python(page, python_side):
                 values = np.array(tr.locator("td").evaluate_all(
                     "cs => cs.map(c => Number(c.dataset.value))"))
                 diff = float(np.abs(values - windows[width][f][: len(values)]).max())
-                _record("filters: heatmap values", diff)
+                record("filters: heatmap values", diff)
                 assert diff <= ATOL, f"{word!r} width {width} filter {f}: {diff:.2e}"
         got_carry = float(page.locator("#elmo-filters .elmo-carry").get_attribute("data-carry"))
         assert got_carry == pytest.approx(carry, abs=ATOL)
@@ -209,10 +209,10 @@ def test_mix_presets_match_python(page, python_side):
     from elmo_mini.web_export import CHAPTER10_MIX
 
     _, embedder, tables = python_side
-    _open(page, "elmo-any-sentence")
+    open_panel(page, "elmo-any-sentence")
     for text, word in MIX_SENTENCES:
         tokens = tokenize(text)
-        _ask(page, "elmo-any-sentence", text)
+        ask(page, "elmo-any-sentence", text)
         position = next(i for i, t in enumerate(tokens) if t.lower() in tables.forms[word])
         page.locator("#elmo-any-sentence .elmo-token").nth(position).click()
         _wait_position(page, "elmo-any-sentence", position)
@@ -273,7 +273,7 @@ def test_screenshots(server, browser, width):
     page.goto(f"{server}/book/try_it.html#panel=predict&q={quote(PREDICT[0])}&at=4")
     page.locator("#elmo-predict .elmo-result[data-position='4']").wait_for(timeout=120_000)
     for panel in ("elmo-filters", "elmo-any-sentence"):
-        _open(page, panel)
+        open_panel(page, panel)
         page.locator(f"#{panel} .elmo-status[data-state=done]").wait_for(timeout=60_000)
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     page.screenshot(path=f"/tmp/elmo_web_{width}.png", full_page=True)
@@ -288,7 +288,7 @@ CHAPTER_PANELS = [("03_char_cnn", "elmo-filters"), ("06_training", "elmo-predict
 
 @pytest.mark.parametrize(("chapter", "panel"), CHAPTER_PANELS)
 def test_chapter_panels_load_only_when_opened(server, browser, chapter, panel):
-    from browser_fixtures import HTML, unavailable
+    from support.browser import HTML, unavailable
 
     if not (HTML / "book" / f"{chapter}.html").is_file():
         unavailable(f"{chapter}.html is not built")
@@ -302,7 +302,7 @@ def test_chapter_panels_load_only_when_opened(server, browser, chapter, panel):
     root = page.locator(f"#{panel}")
     assert root.count() == 1, f"{chapter} has no {panel} panel"
     assert root.get_attribute("open") is None and fetched == [], "nothing loads until opened"
-    _open(page, panel)
+    open_panel(page, panel)
     page.locator(f"#{panel} .elmo-status[data-state=done]").wait_for(timeout=60_000)
     assert fetched, "opening the panel loads the model"
     if panel == "elmo-mix":
@@ -312,8 +312,8 @@ def test_chapter_panels_load_only_when_opened(server, browser, chapter, panel):
 
 def test_sentence_tokens_by_keyboard(page):
     """The sentence panel's tokens are one toolbar: arrow keys, Home and End move the pick."""
-    _open(page, "elmo-any-sentence")
-    _ask(page, "elmo-any-sentence", "We camped on the bank of the river .")
+    open_panel(page, "elmo-any-sentence")
+    ask(page, "elmo-any-sentence", "We camped on the bank of the river .")
     _wait_position(page, "elmo-any-sentence", 4)  # "bank", the first target word
     picked = page.locator("#elmo-any-sentence .elmo-token.elmo-picked")
     picked.focus()

@@ -19,14 +19,13 @@ background (screenshots ``screenshots/dark_*.png``). Search works offline.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from browser_fixtures import HTML, unavailable
 from format_book_cells import LIMIT, SOLUTION_LIMIT
 from make_notebooks import is_notebook
+from support import ROOT
+from support.browser import HTML, unavailable
 
-ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "screenshots"
 COLAB = re.compile(r"^https://colab\.research\.google\.com/github/[^/]+/[^/]+/blob/[^/]+/"
                    r"notebooks/(?P<name>[^/]+\.ipynb)$")

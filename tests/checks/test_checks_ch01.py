@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from book_cells import run_solution, stub
-from check_messages import Mistake, assert_message, mistake_ids
+from support.book_cells import run_solution, stub
+from support.check_messages import Mistake, assert_message, mistake_ids
 
 from elmo_mini.checks import check_oov_rate
 from elmo_mini.vocab import Vocabulary, oov_rate

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from book_cells import stub
-from check_messages import FORM, Mistake, assert_message, mistake_ids
+from support.book_cells import stub
+from support.check_messages import FORM, Mistake, assert_message, mistake_ids
 
 import elmo_mini.checks as checks
 from elmo_mini.checks.common import assert_close, call, describe, message, plain

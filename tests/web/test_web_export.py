@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from support import ROOT
 
 from elmo_mini import batch_to_ids
 from elmo_mini.chars import add_sentence_boundaries
@@ -28,7 +29,6 @@ from elmo_mini.web_export import (
 )
 
 ort = pytest.importorskip("onnxruntime", reason="pip install onnxruntime (requirements.txt)")
-ROOT = Path(__file__).resolve().parents[1]
 SENTENCES = [["The", "bank", "of", "the", "river", "."], ["A", "présent", "😀", "x" * 60]]
 
 
@@ -205,7 +205,7 @@ def _chapter9_cells() -> list:
     """The parsed code cells of chapter 9 (the setup cell's ``%pip`` line does not parse)."""
     import ast
 
-    from book_cells import CODE_CELL
+    from support.book_cells import CODE_CELL
 
     text = (ROOT / "book" / "09_contextual_neighbours.md").read_text(encoding="utf-8")
     trees = []
@@ -246,7 +246,7 @@ def test_the_page_uses_chapter_10s_mix_weights():
     """The mix presets are the weights chapter 10 learns, as its executed cell prints them."""
     import re
 
-    from browser_fixtures import unavailable
+    from support.browser import unavailable
 
     from elmo_mini.web_export import CHAPTER10_MIX
 

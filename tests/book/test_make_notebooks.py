@@ -1,6 +1,6 @@
 """The student/teacher notebook generator (tools/make_notebooks.py) on a miniature book.
 
-The fixture tests/fixtures/exercise_demo.md follows the exercise convention of CONTRIBUTING.md.
+The fixture tests/book/fixtures/exercise_demo.md follows the exercise convention of CONTRIBUTING.md.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from pathlib import Path
 import colab_links
 import make_notebooks as mn
 import pytest
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-
-FIXTURE = ROOT / "tests" / "fixtures" / "exercise_demo.md"
+FIXTURE = ROOT / "tests" / "book" / "fixtures" / "exercise_demo.md"
 URL = "https://github.com/elmo-mini/elmo-book"
 
 
