@@ -1,6 +1,6 @@
 """The book's code cells fit the content column, and cells that only draw a figure are folded.
 
-The widths come from the built book (``tests/test_browser.py`` measures them): a code line of a
+The widths come from the built book (``tests/web/test_browser.py`` measures them): a code line of a
 chapter's code cell is at most ``LIMIT`` (74) characters, inside a solution dropdown at most
 ``SOLUTION_LIMIT`` (69). ``python tools/format_book_cells.py`` formats the cells and
 ``--check`` is what these tests run, cell by cell.

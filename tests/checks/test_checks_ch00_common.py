@@ -1,8 +1,8 @@
 """What every self-check shares (``elmo_mini/checks/common.py``), and the rule that binds them:
-each ``check_*`` has wrong answers in ``tests/test_checks_chNN.py`` whose messages name the
-mistake (``tests/check_messages.py`` holds them to the form).
+each ``check_*`` has wrong answers in ``tests/checks/test_checks_chNN.py`` whose messages name the
+mistake (``tests/support/check_messages.py`` holds them to the form).
 
-The name sorts this file before the chapters' so ``pytest tests/test_checks_ch*.py`` runs it.
+The name sorts this file before the chapters' so ``pytest tests/checks/test_checks_ch*.py`` runs it.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _all_mistakes() -> list[Mistake]:
 def test_every_check_has_wrong_answers_with_named_mistakes():
     covered = {m.check.__name__ for m in _all_mistakes()}
     missing = sorted(set(checks.__all__) - covered)
-    assert not missing, f"checks without a wrong answer in tests/test_checks_chNN.py: {missing}"
+    assert not missing, f"checks without a wrong answer in tests/checks/test_checks_chNN.py: {missing}"
 
 
 def test_every_check_fails_on_the_stub_with_the_same_words():

@@ -1,7 +1,7 @@
 """Every student notebook runs as in Colab: alone, on Python 3.13, installing itself.
 
 Each ``notebooks/*.ipynb`` is copied alone into an empty directory and executed there in a fresh
-overlay of the Colab stand-in (``tests/colab_env.py``: Python 3.13 with Colab's torch, numpy,
+overlay of the Colab stand-in (``tests/support/colab_env.py``: Python 3.13 with Colab's torch, numpy,
 matplotlib, scikit-learn, pandas and ``ipywidgets==7.7.1``). Its own first cell installs
 ``elmo-mini[book]``, pointed by ``ELMO_MINI_INSTALL`` (the setup cell's documented switch) at a
 wheel of this checkout instead of the git URL. Asserted per notebook: it runs to the end (cells

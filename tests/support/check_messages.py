@@ -1,4 +1,4 @@
-"""Shared by tests/test_checks_chNN.py: a wrong answer, and what its check must say about it.
+"""Shared by tests/checks/test_checks_chNN.py: a wrong answer, and what its check must say about it.
 
 Every check failure reads ``"<what differs>. Hint: <likely cause>."`` (see
 ``elmo_mini/checks/common.py``). ``assert_message`` feeds a wrong answer to its check and holds
@@ -6,7 +6,7 @@ the message to that form: one line, the first part names the shape, the position
 that differ (``what``), the hint names the mistake (``hint``), neither part runs to a second
 sentence, and numbers are printed plainly (no ``np.float32(...)``, no ``tensor(...)``).
 
-``python tests/check_messages.py`` prints every wrong answer of every chapter with its message.
+``python tests/support/check_messages.py`` prints every wrong answer of every chapter with its message.
 """
 
 from __future__ import annotations
@@ -74,8 +74,11 @@ if __name__ == "__main__":  # the table for a closing note: check -> wrong answe
     import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).parent))
-    for path in sorted(Path(__file__).parent.glob("test_checks_ch*.py")):
+    tests = Path(__file__).resolve().parents[1]
+    # what pytest's pythonpath gives the tests: the repository, tests/ (support), tools/
+    sys.path[0] = str(tests.parent)  # not tests/support, whose modules are not top-level
+    sys.path[1:1] = [str(tests), str(tests.parent / "tools"), str(tests / "checks")]
+    for path in sorted((tests / "checks").glob("test_checks_ch*.py")):
         module = importlib.import_module(path.stem)
         for m in getattr(module, "MISTAKES", []):
             try:

@@ -3,7 +3,7 @@
 A student opens a chapter in Colab: the notebook sits alone in ``/content``, Python is 3.13, torch
 (a CUDA build), numpy, matplotlib, scikit-learn, pandas and ``ipywidgets==7.7.1`` are installed
 already, and the notebook's own first cell installs ``elmo-mini[book]``. This module rebuilds that
-situation on this machine for ``tests/test_colab_standin.py``:
+situation on this machine for ``tests/colab/test_colab_standin.py``:
 
 - ``find_python()``: the interpreter: ``$COLAB_PYTHON``, else ``python3.13`` on PATH (if it runs:
   a pyenv shim may not), else ``~/.pyenv/versions/3.13*/bin/python3.13``.
@@ -65,7 +65,7 @@ print(json.dumps({"torch": torch.__version__, "torch_file": torch.__file__,
 # Started in every Python process of an overlay: logs files opened (or listed) under WATCH but not
 # under one of ALLOW, one JSON line each, to LOG. Only the standard library, no imports kept.
 AUDIT_MODULE = '''\
-"""Colab stand-in: log every file a process opens under the repository (tests/colab_env.py)."""
+"""Colab stand-in: log every file a process opens under the repository (tests/support/colab_env.py)."""
 import os as _os
 import sys as _sys
 

@@ -1,7 +1,7 @@
 """The built site works with no network: every page, opened in chromium with the internet cut off.
 
 Needs the built book (``bash scripts/build_book.sh``) and Debian's chromium (see
-``browser_fixtures``); skips without them, fails under CI. For every HTML page a reader can open
+``tests/support/browser.py``); skips without them, fails under CI. For every HTML page a reader can open
 (the chapters, the appendices, the Try it page, the index, search and genindex pages), served from
 127.0.0.1 with every request to any other address aborted, it asserts:
 

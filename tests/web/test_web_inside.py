@@ -11,7 +11,7 @@ Typed into like a reader (the model is ``test_web_panel.py``), and compared with
 - "Mix the layers": for each preset, the 5 nearest occurrences of the mixed, centred vectors;
 - links: a shared address (``#panel=…&q=…&at=…``) reproduces the panel, its input and the word.
 
-Skips without a built book or chromium, fails under CI (``browser_fixtures.unavailable``).
+Skips without a built book or chromium, fails under CI (``support.browser.unavailable``).
 """
 
 from __future__ import annotations

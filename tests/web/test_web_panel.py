@@ -12,7 +12,7 @@ panel, type, press the button, open "Show the numbers" and read them off the pag
 - "Any sentence": 6 sentences: layers 0, 1 and 2 allclose (atol 1e-4), same top-5 occurrences in
   layers 1 and 2 (layer 0 gives every occurrence of a form the same cosine: its order is a tie).
 
-Skips without a built book or chromium, fails under CI (``browser_fixtures.unavailable``).
+Skips without a built book or chromium, fails under CI (``support.browser.unavailable``).
 """
 
 from __future__ import annotations
