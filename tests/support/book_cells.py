@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Dict
 
-from myst_cells import CODE_CELL as CODE_CELL  # tests/web/test_web_export.py parses chapter 9 with it
+from myst_cells import CODE_CELL as CODE_CELL  # web/test_web_export.py parses chapter 9 with it
 from myst_cells import read
 
 BOOK = Path(__file__).resolve().parents[2] / "book"
