@@ -1,4 +1,5 @@
-"""elmo_mini reproduces the original ELMo's outputs from the original weight files."""
+"""elmo_mini.original: it reproduces the original ELMo's outputs from the original weight files,
+writes files it reads back exactly, and names what is wrong in a bad file."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from elmo_mini import Embedder, batch_to_ids
+from elmo_mini import BiLM, Embedder, batch_to_ids, load_original, save_original
 
 FIXTURES = [
     ("elmo_fixtures", "sentences.json"),  # AllenNLP's, use_skip_connections: true
@@ -100,3 +101,50 @@ def test_sentence_start_token_equals_added_boundary(reference_dir):
         added = emb.model(batch_to_ids([["a"]])).layers[0][0, 0]  # <S> added by the model
         typed = emb.model.char_cnn(batch_to_ids([["<S>"]]))[0, 0]
     torch.testing.assert_close(torch.cat([typed, typed]), added)
+
+
+@pytest.mark.parametrize("skip", [True, False])
+def test_save_original_round_trip(tmp_path, tiny_config, skip):
+    tiny_config.use_skip_connections = skip
+    torch.manual_seed(1)
+    model = BiLM(tiny_config).eval()
+    save_original(model, tmp_path / "options.json", tmp_path / "weights.hdf5")
+    loaded = load_original(tmp_path / "options.json", tmp_path / "weights.hdf5")
+    assert loaded.config == model.config
+    for (name, a), (_, b) in zip(model.state_dict().items(), loaded.state_dict().items()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0, msg=name)
+    sentences = [["Round", "trip", "."], ["ok"]]
+    a = Embedder(model, device="cpu").embed_sentences(sentences)
+    b = Embedder(loaded, device="cpu").embed_sentences(sentences)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_not_hdf5(tmp_path, tiny_bilm):
+    save_original(tiny_bilm, tmp_path / "options.json", tmp_path / "w.hdf5")
+    (tmp_path / "fake.hdf5").write_text("this is not HDF5")
+    with pytest.raises(ValueError, match="not an HDF5 file"):
+        load_original(tmp_path / "options.json", tmp_path / "fake.hdf5")
+
+
+def test_missing_dataset_is_named(tmp_path, tiny_bilm):
+    save_original(tiny_bilm, tmp_path / "options.json", tmp_path / "w.hdf5")
+    with h5py.File(tmp_path / "w.hdf5", "a") as f:
+        del f["CNN_proj/W_proj"]
+    with pytest.raises(ValueError, match=r"no dataset 'CNN_proj/W_proj' \(expected shape \(28, 8\)\)"):
+        load_original(tmp_path / "options.json", tmp_path / "w.hdf5")
+
+
+def test_shape_disagreeing_with_options_is_named(tmp_path, tiny_bilm):
+    save_original(tiny_bilm, tmp_path / "options.json", tmp_path / "w.hdf5")
+    options = json.loads((tmp_path / "options.json").read_text())
+    options["lstm"]["dim"] = 32  # the file was written with C = 24
+    (tmp_path / "options.json").write_text(json.dumps(options))
+    with pytest.raises(ValueError, match=r"W_0' .* has shape \(16, 96\), but options.json implies \(16, 128\)"):
+        load_original(tmp_path / "options.json", tmp_path / "w.hdf5")
+
+
+def test_options_missing_a_key(tmp_path):
+    (tmp_path / "options.json").write_text(json.dumps({"lstm": {"dim": 4}}))
+    with pytest.raises(ValueError, match="missing the key 'char_cnn'"):
+        load_original(tmp_path / "options.json", tmp_path / "w.hdf5")
