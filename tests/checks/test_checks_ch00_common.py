@@ -7,24 +7,20 @@ The name sorts this file before the chapters' so ``pytest tests/checks/test_chec
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
 from support.book_cells import stub
-from support.check_messages import FORM, Mistake, assert_message, mistake_ids
+from support.check_messages import FORM, Mistake, assert_message, mistake_ids, mistake_tables
 
 import elmo_mini.checks as checks
 from elmo_mini.checks.common import assert_close, call, describe, message, plain
 
-CHAPTER_TESTS = sorted(p.stem for p in Path(__file__).parent.glob("test_checks_ch[01][0-9].py")
-                       if p.stem != "test_checks_ch00_common")
-
 
 def _all_mistakes() -> list[Mistake]:
-    return [m for name in CHAPTER_TESTS for m in importlib.import_module(name).MISTAKES]
+    """The chapters' tables (this module's own ``MISTAKES`` below try the shared helpers)."""
+    tables = mistake_tables()
+    return [m for name, table in tables.items() if name != "test_checks_ch00_common" for m in table]
 
 
 def test_every_check_has_wrong_answers_with_named_mistakes():

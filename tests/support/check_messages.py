@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -69,18 +70,31 @@ def mistake_ids(mistakes: list[Mistake]) -> list[str]:
     return [str(m) for m in mistakes]
 
 
-if __name__ == "__main__":  # the table for a closing note: check -> wrong answer -> message
+def mistake_tables() -> dict[str, list[Mistake]]:
+    """Every ``MISTAKES`` table of ``tests/checks/test_checks_chNN.py``, by module, chapter order.
+
+    The tables stay beside the tests that feed them to their checks; this one reader serves the
+    rule that binds them all (``test_checks_ch00_common.py``) and the printed table below.
+    """
     import importlib
     import sys
-    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "checks"
+    if str(folder) not in sys.path:  # pytest puts it there when it collects that folder
+        sys.path.append(str(folder))
+    return {path.stem: getattr(importlib.import_module(path.stem), "MISTAKES", [])
+            for path in sorted(folder.glob("test_checks_ch[01][0-9]*.py"))}
+
+
+if __name__ == "__main__":  # the table for a closing note: check -> wrong answer -> message
+    import sys
 
     tests = Path(__file__).resolve().parents[1]
     # what pytest's pythonpath gives the tests: the repository, tests/ (support), tools/
     sys.path[0] = str(tests.parent)  # not tests/support, whose modules are not top-level
-    sys.path[1:1] = [str(tests), str(tests.parent / "tools"), str(tests / "checks")]
-    for path in sorted((tests / "checks").glob("test_checks_ch*.py")):
-        module = importlib.import_module(path.stem)
-        for m in getattr(module, "MISTAKES", []):
+    sys.path[1:1] = [str(tests), str(tests.parent / "tools")]
+    for mistakes in mistake_tables().values():
+        for m in mistakes:
             try:
                 shown = failure(m.check, m.wrong)
             except BaseException as err:  # noqa: BLE001 - report, do not stop
