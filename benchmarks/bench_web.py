@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_fixtures import HTML, launch_chromium, serve  # noqa: E402
+from support.browser import HTML, launch_chromium, serve  # noqa: E402
 
 WORDS = ["snuffleupagus", "glamping", "unfriendable", "platypus", "axolotl", "kerfuffle",
          "Москва", "defenestration", "photobombing", "hangry"]

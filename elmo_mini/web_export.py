@@ -69,7 +69,7 @@ PANELS: Dict[str, List[str]] = {
 }
 #: Chapter 10's learned scalar-mix weights softmax(s), as its "Learning the mix" cell prints them
 #: (two decimals): presets of the sentence panel's layer mix. A test holds them to the executed
-#: chapter (tests/test_web_export.py), so a retrained model or a changed probe fails it.
+#: chapter (tests/web/test_web_export.py), so a retrained model or a changed probe fails it.
 CHAPTER10_MIX: Dict[str, List[float]] = {
     "part of speech": [0.08, 0.29, 0.62], "word sense": [0.05, 0.05, 0.9]}
 WINDOW = 25  #: tokens kept either side of the word (chapter 9)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the book into _build/html, executing every chapter (cached in _build/.jupyter_cache).
 # Fails on any Sphinx warning (-W) and on any cell error (execute.raise_on_error in _config.yml).
-# Everything a page loads is served from _build/html, nothing from a CDN (tests/test_site_offline.py).
+# Everything a page loads is served from _build/html, nothing from a CDN (tests/web/test_site_offline.py).
 #
 #   bash scripts/build_book.sh              # every step, in order
 #   bash scripts/build_book.sh STEP...      # only these steps (each can be re-run alone)

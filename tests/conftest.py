@@ -1,18 +1,17 @@
-"""Shared fixtures: where the reference material lives, small random models, the browser."""
+"""Shared fixtures, for every folder under tests/: the reference material, small random models, the browser.
+
+The helpers behind them live in the ``support`` package (``tests/support/``).
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 import torch
+from support import REFERENCE
 
 from elmo_mini import BiLM, ElmoConfig
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("ELMO_SHARED", REPO.parent / "shared"))
-REFERENCE = SHARED / "reference"
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +53,7 @@ def tiny_bilm(tiny_config) -> BiLM:
 @pytest.fixture(scope="module")
 def server():
     """The built book (``_build/html``) served on 127.0.0.1; skip (fail under CI) if not built."""
-    from browser_fixtures import HTML, serve, unavailable
+    from support.browser import HTML, serve, unavailable
 
     if not any(HTML.glob("book/*.html")):
         unavailable(f"no built chapters in {HTML / 'book'}: run `bash scripts/build_book.sh`")
@@ -65,7 +64,7 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     """Headless Debian chromium through Playwright; skip (fail under CI) when it is missing."""
-    from browser_fixtures import launch_chromium
+    from support.browser import launch_chromium
 
     with launch_chromium() as chromium:
         yield chromium

@@ -7,7 +7,7 @@
 
 The theme shows about 77 characters of a plain code cell at 1280 px, 74 of a folded
 (``hide-input``) cell and 69 inside an opened solution dropdown (measured in the built book,
-``tests/test_browser.py``). The limits are therefore ``LIMIT`` (74) for every code cell and
+``tests/web/test_browser.py``). The limits are therefore ``LIMIT`` (74) for every code cell and
 ``SOLUTION_LIMIT`` (69) for cells between ``{solution-start}`` and ``{solution-end}``.
 
 Each code cell goes through ``ruff format`` with its line length set to the cell's limit (all the
@@ -51,7 +51,7 @@ SOLUTION_LIMIT = 69  # inside an opened solution dropdown
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 MAGIC = re.compile(r"^\s*[%!]", re.MULTILINE)
 # The ruff the book was last formatted with: another version may lay code out differently, so
-# `--check` (and tests/test_book_format.py) compare layouts only under this one.
+# `--check` (and tests/book/test_book_format.py) compare layouts only under this one.
 RUFF_VERSION = "0.17.6"
 
 

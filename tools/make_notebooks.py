@@ -457,7 +457,7 @@ def expected(root: Path = ROOT, edition: Edition = Edition.STUDENT) -> dict[str,
 
 
 def expected_nbgrader(root: Path = ROOT) -> dict[str, str]:
-    """The nbgrader edition (what ``tests/test_nbgrader.py`` hands to nbgrader)."""
+    """The nbgrader edition (what ``tests/book/test_nbgrader.py`` hands to nbgrader)."""
     return expected(root, Edition.NBGRADER)
 
 

@@ -3,11 +3,11 @@
 Two ways in, for two needs:
 
 * :func:`read` -- the chapter as a notebook, through jupytext (what Jupyter Book reads too).
-  Enough wherever a tool only needs the cells: ``tools/make_notebooks.py``, ``tests/book_cells.py``.
+  Enough wherever a tool only needs the cells: ``tools/make_notebooks.py``, ``tests/support/book_cells.py``.
 * :func:`code_cells` -- every ``{code-cell}`` with the offsets of its source in the file's text,
   for tools that rewrite cells in place and must leave every other byte alone
   (``tools/format_book_cells.py``) or that need the text around the cells
-  (``tools/chapter_stats.py``). ``tests/test_book_format.py`` holds it to :func:`read`.
+  (``tools/chapter_stats.py``). ``tests/book/test_book_format.py`` holds it to :func:`read`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ inline script reaches the page twice, and the second declaration throws "Identif
 ``_config.yml`` (``sphinx.local_extensions``) and run after every other handler of
 ``html-page-context``, drops a script that repeats an earlier one on the same page (same file or
 same inline body, same attributes; the repeat is registered once with the file name ``None``
-and once with ``""``, so Sphinx does not see them as equal). Nothing installed is patched; ``tests/test_site_offline.py``
+and once with ``""``, so Sphinx does not see them as equal). Nothing installed is patched; ``tests/web/test_site_offline.py``
 checks in a browser that no page logs an error.
 """
 
