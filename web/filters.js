@@ -2,7 +2,7 @@
 // also returns each filter width's window values before the max, conv_w<width> (1, n_w,
 // 50 - width + 1), and the highway layer's mean carry (1 - gate), carry (1, n_highway).
 import {
-  MAX_BYTES, bytesNote, el, loadModel, saveState, status, vocabNeighboursTable, vocabulary,
+  MAX_BYTES, el, loadModel, readWord, saveState, status, vocabNeighboursTable, vocabulary,
   wordToCharIds,
 } from "./panel.js";
 
@@ -34,18 +34,10 @@ export async function open(root) {
 
   async function run() {
     const t0 = performance.now();
-    let word = input.value.trim();
     out.replaceChildren();
-    if (!word) {
-      status(statusNode, "Type a word first, e.g. “unfriendable”.", "empty");
-      return;
-    }
-    const notes = [];
-    if (/\s/.test(word)) {
-      word = word.split(/\s+/)[0];
-      notes.push(`One word at a time: the panel takes the first, “${word}”.`);
-    }
-    notes.push(...bytesNote(word));
+    const read = readWord(input, statusNode, "unfriendable");
+    if (!read) return;
+    const { word, notes } = read;
     const ids = BigInt64Array.from(wordToCharIds(word), (c) => BigInt(c));
     const result = await model.charCnn.run(
       { char_ids: new model.ort.Tensor("int64", ids, [1, ids.length]) });

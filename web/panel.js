@@ -260,6 +260,42 @@ export function status(node, text, state) {
   node.dataset.state = state;
 }
 
+/** What a word panel reads: the first word typed and the notes about it (the rest dropped,
+ * bytes cut), or null after asking for a word on the status line when the input is empty.
+ * ``more`` follows the note that only the first word is taken. */
+export function readWord(input, statusNode, example, more = "") {
+  let word = input.value.trim();
+  if (!word) {
+    status(statusNode, `Type a word first, e.g. “${example}”.`, "empty");
+    return null;
+  }
+  const notes = [];
+  if (/\s/.test(word)) {
+    word = word.split(/\s+/)[0];
+    notes.push(`One word at a time: the panel takes the first, “${word}”.${more}`);
+  }
+  notes.push(...bytesNote(word));
+  return { word, notes };
+}
+
+/** What a sentence panel reads: the tokens typed (at most MAX_TOKENS) and the notes about them,
+ * or null after asking for a sentence on the status line when the input is empty. */
+export function readSentence(input, statusNode, example) {
+  const text = input.value.trim();
+  if (!text) {
+    status(statusNode, `Type a sentence first, e.g. “${example}”.`, "empty");
+    return null;
+  }
+  let tokens = tokenize(text);
+  const notes = [];
+  if (tokens.length > MAX_TOKENS) {
+    notes.push(`The panel keeps the first ${MAX_TOKENS} of your ${tokens.length} tokens.`);
+    tokens = tokens.slice(0, MAX_TOKENS);
+  }
+  for (const tok of tokens) notes.push(...bytesNote(tok));
+  return { tokens, notes };
+}
+
 async function loadCommon(statusNode, names) {
   let loaded = 0;
   const mb = (n) => (n / 1e6).toFixed(1);
@@ -371,19 +407,11 @@ async function openWordPanel(root) {
 
   async function run() {
     const t0 = performance.now();
-    let word = input.value.trim();
     out.replaceChildren();
-    if (!word) {
-      status(statusNode, "Type a word first, e.g. “snuffleupagus”.", "empty");
-      return;
-    }
-    const notes = [];
-    if (/\s/.test(word)) {
-      word = word.split(/\s+/)[0];
-      notes.push(`One word at a time: the panel takes the first, “${word}”. For a sentence, use ` +
-        "“Any sentence” below.");
-    }
-    notes.push(...bytesNote(word));
+    const read = readWord(input, statusNode, "snuffleupagus",
+      " For a sentence, use “Any sentence” below.");
+    if (!read) return;
+    const { word, notes } = read;
     const x = await model.charVectors([word]); // (1, P)
     const neighbours = vocabNeighboursTable({ words, table, mean, rows }, x);
     const ms = performance.now() - t0;
@@ -504,21 +532,11 @@ async function openSentencePanel(root) {
 
   async function run() {
     const t0 = performance.now();
-    const text = input.value.trim();
     tokensNode.replaceChildren();
     out.replaceChildren();
-    if (!text) {
-      status(statusNode, "Type a sentence first, e.g. “We camped on the bank of the river .”",
-        "empty");
-      return;
-    }
-    let tokens = tokenize(text);
-    const notes = [];
-    if (tokens.length > MAX_TOKENS) {
-      notes.push(`The panel keeps the first ${MAX_TOKENS} of your ${tokens.length} tokens.`);
-      tokens = tokens.slice(0, MAX_TOKENS);
-    }
-    for (const tok of tokens) notes.push(...bytesNote(tok));
+    const read = readSentence(input, statusNode, "We camped on the bank of the river .");
+    if (!read) return;
+    const { tokens, notes } = read;
     const layers = await model.layers(tokens);
     current = { tokens, layers };
     let position = tokens.findIndex((tok) => formOf.has(tok.toLowerCase()));

@@ -4,8 +4,8 @@
 // elmo_mini's LanguageModel.log_probs computes: the forward LM's top output at position t
 // predicts the token at t + 1, the backward LM's at t predicts the token at t - 1.
 import {
-  MAX_TOKENS, bytesNote, el, loadModel, markPicked, saveState, status, takeLinkedPosition,
-  tokenToolbar, tokenize, vocabulary,
+  el, loadModel, markPicked, readSentence, saveState, status, takeLinkedPosition, tokenToolbar,
+  vocabulary,
 } from "./panel.js";
 
 const TOP = 10;
@@ -139,21 +139,11 @@ export async function open(root) {
 
   async function run() {
     const t0 = performance.now();
-    const text = input.value.trim();
     tokensNode.replaceChildren();
     out.replaceChildren();
-    if (!text) {
-      status(statusNode, "Type a sentence first, e.g. “The president asked Congress to cut taxes .”",
-        "empty");
-      return;
-    }
-    let tokens = tokenize(text);
-    const notes = [];
-    if (tokens.length > MAX_TOKENS) {
-      notes.push(`The panel keeps the first ${MAX_TOKENS} of your ${tokens.length} tokens.`);
-      tokens = tokens.slice(0, MAX_TOKENS);
-    }
-    for (const tok of tokens) notes.push(...bytesNote(tok));
+    const read = readSentence(input, statusNode, "The president asked Congress to cut taxes .");
+    if (!read) return;
+    const { tokens, notes } = read;
     const all = ["<S>", ...tokens, "</S>"];
     const logp = await predict(tokens);
     current = { all, logp };
