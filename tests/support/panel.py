@@ -6,6 +6,8 @@ modules; their ``page`` fixtures print it at the end (``pytest -s``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 MEASURED: dict = {}  # max abs differences, printed at the end of each web module (pytest -s)
 
 
@@ -33,3 +35,24 @@ def ask(page, panel: str, text: str) -> None:
 def record(name: str, diff: float) -> None:
     """Keep the largest difference seen for ``name``."""
     MEASURED[name] = max(MEASURED.get(name, 0.0), diff)
+
+
+def try_it_page(server: str, browser, needs: str) -> Iterator:
+    """The built Try it page in a fresh 1200x1000 context, for a module's ``page`` fixture
+    (``yield from``); skip (fail under CI) when the exported file ``needs`` is missing. At the end:
+    no JavaScript error on the page, and the largest differences of ``MEASURED`` printed."""
+    from support.browser import HTML, unavailable
+
+    if not (HTML / "elmo-web" / "data" / needs).is_file():
+        unavailable(f"the panels' files are missing from {HTML / 'elmo-web'}: build the book "
+                    "with `bash scripts/build_book.sh` (it exports the model and copies them)")
+    context = browser.new_context(viewport={"width": 1200, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/book/try_it.html")
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+    for name, value in MEASURED.items():
+        print(f"max |browser - python| {name}: {value:.2e}")

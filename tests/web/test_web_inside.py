@@ -21,7 +21,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 import torch
-from support.panel import MEASURED, ask, open_panel, record
+from support.panel import ask, open_panel, record, try_it_page
 
 from elmo_mini import batch_to_ids
 from elmo_mini.data import tokenize
@@ -47,21 +47,7 @@ def python_side():
 
 @pytest.fixture(scope="module")
 def page(server, browser):
-    from support.browser import HTML, unavailable
-
-    if not (HTML / "elmo-web" / "data" / "lm_softmax.onnx").is_file():
-        unavailable(f"the panels' files are missing from {HTML / 'elmo-web'}: build the book "
-                    "with `bash scripts/build_book.sh` (it exports the model and copies them)")
-    context = browser.new_context(viewport={"width": 1200, "height": 1000})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)) if "elmo-web" in (e.stack or "") else None)
-    page.goto(f"{server}/book/try_it.html")
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-    for name, value in MEASURED.items():
-        print(f"max |browser - python| {name}: {value:.2e}")
+    yield from try_it_page(server, browser, needs="lm_softmax.onnx")
 
 
 def _top10(log_probs: torch.Tensor, words):

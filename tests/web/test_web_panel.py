@@ -21,7 +21,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from support.panel import MEASURED, ask, open_panel, record
+from support.panel import ask, open_panel, record, try_it_page
 
 from elmo_mini.data import tokenize
 
@@ -57,21 +57,7 @@ def python_side():
 
 @pytest.fixture(scope="module")
 def page(server, browser):
-    from support.browser import HTML, unavailable
-
-    if not (HTML / "elmo-web" / "data" / "manifest.json").is_file():
-        unavailable(f"the panel's files are missing from {HTML / 'elmo-web'}: build the book with "
-                    "`bash scripts/build_book.sh` (it exports the model and copies them)")
-    context = browser.new_context(viewport={"width": 1200, "height": 1000})
-    page = context.new_page()
-    errors = []  # the panel's own (the theme's scripts raise one on every page: not ours)
-    page.on("pageerror", lambda e: errors.append(str(e)) if "elmo-web" in (e.stack or "") else None)
-    page.goto(f"{server}/book/try_it.html")
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-    for name, value in MEASURED.items():
-        print(f"max |browser - python| {name}: {value:.2e}")
+    yield from try_it_page(server, browser, needs="manifest.json")
 
 
 def _vector(page, panel: str, name: str) -> np.ndarray:
