@@ -2,7 +2,7 @@
 // also returns each filter width's window values before the max, conv_w<width> (1, n_w,
 // 50 - width + 1), and the highway layer's mean carry (1 - gate), carry (1, n_highway).
 import {
-  MAX_BYTES, el, loadModel, readWord, saveState, status, vocabNeighboursTable, vocabulary,
+  MAX_BYTES, done, el, loadModel, readWord, ready, saveState, vocabNeighboursTable, vocabulary,
   wordToCharIds,
 } from "./panel.js";
 
@@ -116,16 +116,8 @@ export async function open(root) {
       neighbours);
     out.dataset.query = input.value;
     saveState(root, input.value);
-    status(statusNode, `Computed in your browser in ${ms.toFixed(0)} ms.`, "done");
-    statusNode.dataset.ms = ms.toFixed(1);
+    done(statusNode, ms);
   }
 
-  button.addEventListener("click", run);
-  input.addEventListener("keydown", (e) => { if (e.key === "Enter") run(); });
-  input.disabled = button.disabled = false;
-  const ms = performance.now() - started;
-  status(statusNode, `Ready (loaded in ${(ms / 1000).toFixed(1)} s). Type a word and press Enter.`,
-    "ready");
-  if (input.value.trim()) await run();
-  return ms;
+  return ready(input, button, statusNode, run, started, "word");
 }

@@ -260,6 +260,27 @@ export function status(node, text, state) {
   node.dataset.state = state;
 }
 
+/** Says on the status line that a query took ``ms`` (also kept in data-ms for the tests). */
+export function done(statusNode, ms) {
+  status(statusNode, `Computed in your browser in ${ms.toFixed(0)} ms.`, "done");
+  statusNode.dataset.ms = ms.toFixed(1);
+}
+
+/** Wires a panel's box and button to ``run`` (a click or Enter), enables them, says the panel
+ * is ready and how long it took to load since ``started``, and runs once if the box is already
+ * filled (a default, or a shared link). ``kind``: what to type, "word" or "sentence". Returns the
+ * load time in ms. */
+export async function ready(input, button, statusNode, run, started, kind) {
+  button.addEventListener("click", run);
+  input.addEventListener("keydown", (e) => { if (e.key === "Enter") run(); });
+  input.disabled = button.disabled = false;
+  const ms = performance.now() - started;
+  status(statusNode, `Ready (loaded in ${(ms / 1000).toFixed(1)} s). Type a ${kind} and press Enter.`,
+    "ready");
+  if (input.value.trim()) await run();
+  return ms;
+}
+
 /** What a word panel reads: the first word typed and the notes about it (the rest dropped,
  * bytes cut), or null after asking for a word on the status line when the input is empty.
  * ``more`` follows the note that only the first word is taken. */
@@ -438,17 +459,9 @@ async function openWordPanel(root) {
         "is [x, x])", x, "layer0"));
     out.dataset.query = input.value;
     saveState(root, input.value);
-    status(statusNode, `Computed in your browser in ${ms.toFixed(0)} ms.`, "done");
-    statusNode.dataset.ms = ms.toFixed(1);
+    done(statusNode, ms);
   }
-  button.addEventListener("click", run);
-  input.addEventListener("keydown", (e) => { if (e.key === "Enter") run(); });
-  input.disabled = button.disabled = false;
-  const ms = performance.now() - start;
-  status(statusNode, `Ready (loaded in ${(ms / 1000).toFixed(1)} s). Type a word and press Enter.`,
-    "ready");
-  if (input.value.trim()) await run();
-  return ms;
+  return ready(input, button, statusNode, run, start, "word");
 }
 
 // "Any sentence" -------------------------------------------------------------------------------
@@ -563,17 +576,9 @@ async function openSentencePanel(root) {
     out.dataset.query = input.value;
     saveState(root, input.value, position);
     const total = (ms ?? 0) + performance.now() - t0;
-    status(statusNode, `Computed in your browser in ${total.toFixed(0)} ms.`, "done");
-    statusNode.dataset.ms = total.toFixed(1);
+    done(statusNode, total);
   }
-  button.addEventListener("click", run);
-  input.addEventListener("keydown", (e) => { if (e.key === "Enter") run(); });
-  input.disabled = button.disabled = false;
-  const ms = performance.now() - start;
-  status(statusNode, `Ready (loaded in ${(ms / 1000).toFixed(1)} s). Type a sentence and press ` +
-    "Enter.", "ready");
-  if (input.value.trim()) await run();
-  return ms;
+  return ready(input, button, statusNode, run, start, "sentence");
 }
 
 // ---- the panels' markup, placed wherever a page has <div data-elmo-panel="NAME"></div> -------

@@ -4,8 +4,8 @@
 // elmo_mini's LanguageModel.log_probs computes: the forward LM's top output at position t
 // predicts the token at t + 1, the backward LM's at t predicts the token at t - 1.
 import {
-  el, loadModel, markPicked, readSentence, saveState, status, takeLinkedPosition, tokenToolbar,
-  vocabulary,
+  done, el, loadModel, markPicked, readSentence, ready, saveState, takeLinkedPosition,
+  tokenToolbar, vocabulary,
 } from "./panel.js";
 
 const TOP = 10;
@@ -133,8 +133,7 @@ export async function open(root) {
     out.dataset.query = input.value;
     saveState(root, input.value, position);
     const total = (ms ?? 0) + performance.now() - t0;
-    status(statusNode, `Computed in your browser in ${total.toFixed(0)} ms.`, "done");
-    statusNode.dataset.ms = total.toFixed(1);
+    done(statusNode, total);
   }
 
   async function run() {
@@ -156,12 +155,5 @@ export async function open(root) {
     pick(position, performance.now() - t0);
   }
 
-  button.addEventListener("click", run);
-  input.addEventListener("keydown", (e) => { if (e.key === "Enter") run(); });
-  input.disabled = button.disabled = false;
-  const ms = performance.now() - start;
-  status(statusNode, `Ready (loaded in ${(ms / 1000).toFixed(1)} s). Type a sentence and press ` +
-    "Enter.", "ready");
-  if (input.value.trim()) await run();
-  return ms;
+  return ready(input, button, statusNode, run, start, "sentence");
 }
