@@ -116,18 +116,16 @@ def main() -> None:
             loads = [first_result(browser, url, panel) for _ in range(args.rounds)]
             print(f"{name}: time to first result after opening (s): "
                   + ", ".join(f"{s:.2f}" for s in loads))
-        in_page, wall = query_latencies(browser, url, "elmo-any-word", words)
-        print(f"word query, in page (ms):            {_summary(in_page)}  (goal <= 50)")
-        print(f"word query, wall from Playwright (ms): {_summary(wall)}")
-        in_page, wall = query_latencies(browser, url, "elmo-any-sentence", sentences)
-        print(f"20-token sentence, in page (ms):       {_summary(in_page)}  (goal <= 300)")
-        print(f"20-token sentence, wall (ms):          {_summary(wall)}")
-        in_page, wall = query_latencies(browser, url, "elmo-predict", sentences)
-        print(f"20-token predictions, in page (ms):    {_summary(in_page)}  (goal <= 50)")
-        print(f"20-token predictions, wall (ms):       {_summary(wall)}")
-        in_page, wall = query_latencies(browser, url, "elmo-filters", words)
-        print(f"inside the CNN, a word, in page (ms):  {_summary(in_page)}")
-        print(f"inside the CNN, a word, wall (ms):     {_summary(wall)}")
+        # (what, panel, queries, goal for the in-page time); the wall time adds Playwright's trips
+        for what, panel, queries, goal in [
+            ("word query", "elmo-any-word", words, "  (goal <= 50)"),
+            ("20-token sentence", "elmo-any-sentence", sentences, "  (goal <= 300)"),
+            ("20-token predictions", "elmo-predict", sentences, "  (goal <= 50)"),
+            ("inside the CNN, a word", "elmo-filters", words, ""),
+        ]:
+            in_page, wall = query_latencies(browser, url, panel, queries)
+            print(f"{what + ', in page (ms):':38s} {_summary(in_page)}{goal}")
+            print(f"{what + ', wall (ms):':38s} {_summary(wall)}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,26 @@ def ask(page, panel: str, text: str) -> None:
         arg=[panel, text], timeout=30_000)
 
 
+def wait_position(page, panel: str, position: int) -> None:
+    """Wait until a sentence panel shows its answer for token ``position``."""
+    page.locator(f"#{panel} .elmo-result[data-position='{position}']").wait_for()
+
+
+def ask_and_pick(page, panel: str, text: str, forms) -> tuple[list[str], int]:
+    """Type ``text`` into a sentence panel, check that the page tokenises it as elmo_mini does,
+    and click, as a reader would, the first token whose lower case is in ``forms``.
+    Returns (tokens, position)."""
+    from elmo_mini.data import tokenize
+
+    tokens = tokenize(text)
+    ask(page, panel, text)
+    buttons = page.locator(f"#{panel} .elmo-token")
+    assert buttons.all_inner_texts() == tokens, "the page tokenises as elmo_mini does"
+    position = next(i for i, t in enumerate(tokens) if t.lower() in forms)
+    buttons.nth(position).click()
+    wait_position(page, panel, position)
+    return tokens, position
+
 def record(name: str, diff: float) -> None:
     """Keep the largest difference seen for ``name``."""
     MEASURED[name] = max(MEASURED.get(name, 0.0), diff)

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 import torch
-from support.panel import ask, open_panel, record, try_it_page
+from support.panel import ask, ask_and_pick, open_panel, record, try_it_page, wait_position
 
 from elmo_mini import batch_to_ids
 from elmo_mini.data import tokenize
@@ -71,10 +71,6 @@ def _vector_text(page, name: str) -> str:
     return page.locator(f"#elmo-predict pre[data-vector={name}]").inner_text()
 
 
-def _wait_position(page, panel: str, position: int) -> None:
-    page.locator(f"#{panel} .elmo-result[data-position='{position}']").wait_for()
-
-
 def test_predict_matches_python(page, python_side):
     mini, _, _ = python_side
     words = mini.vocab.words
@@ -98,7 +94,7 @@ def test_predict_matches_python(page, python_side):
             if position:  # back to the token row (reading the numbers moved the focus)
                 page.locator("#elmo-predict .elmo-token.elmo-picked").focus()
                 page.keyboard.press("ArrowRight")
-            _wait_position(page, "elmo-predict", position)
+            wait_position(page, "elmo-predict", position)
             for direction, row in (("forward", forward[0, position] if position < n - 1 else None),
                                    ("backward", backward[0, position - 1] if position else None)):
                 got = _shown(page, direction)
@@ -121,14 +117,14 @@ def test_predict_matches_python(page, python_side):
             page.locator("#elmo-predict .elmo-token", has_text="snuffleupagus").click()
             assert "not in the vocabulary" in ppl.inner_text()
         page.locator("#elmo-predict .elmo-token").nth(2).click()  # a click moves the cursor
-        _wait_position(page, "elmo-predict", 2)
+        wait_position(page, "elmo-predict", 2)
 
 
 def test_predict_labels_unk(page):
     open_panel(page, "elmo-predict")
     ask(page, "elmo-predict", "The snuffleupagus said snuffleupagus .")
     page.locator("#elmo-predict .elmo-token").nth(1).click()  # "The": next is unseen
-    _wait_position(page, "elmo-predict", 1)
+    wait_position(page, "elmo-predict", 1)
     labels = page.locator("#elmo-predict .elmo-bar-word").all_inner_texts()
     line = page.locator("#elmo-predict .elmo-actual-line").first.inner_text()
     assert "<UNK> (any word outside" in line
@@ -197,11 +193,7 @@ def test_mix_presets_match_python(page, python_side):
     _, embedder, tables = python_side
     open_panel(page, "elmo-any-sentence")
     for text, word in MIX_SENTENCES:
-        tokens = tokenize(text)
-        ask(page, "elmo-any-sentence", text)
-        position = next(i for i, t in enumerate(tokens) if t.lower() in tables.forms[word])
-        page.locator("#elmo-any-sentence .elmo-token").nth(position).click()
-        _wait_position(page, "elmo-any-sentence", position)
+        tokens, position = ask_and_pick(page, "elmo-any-sentence", text, tables.forms[word])
         layers = embedder.embed_sentence(tokens)[:, position] - tables.layer_means  # (3, 2P)
         presets = page.locator("#elmo-any-sentence .elmo-preset")
         assert presets.count() == 4 + len(CHAPTER10_MIX)
@@ -300,14 +292,14 @@ def test_sentence_tokens_by_keyboard(page):
     """The sentence panel's tokens are one toolbar: arrow keys, Home and End move the pick."""
     open_panel(page, "elmo-any-sentence")
     ask(page, "elmo-any-sentence", "We camped on the bank of the river .")
-    _wait_position(page, "elmo-any-sentence", 4)  # "bank", the first target word
+    wait_position(page, "elmo-any-sentence", 4)  # "bank", the first target word
     picked = page.locator("#elmo-any-sentence .elmo-token.elmo-picked")
     picked.focus()
     page.keyboard.press("ArrowRight")
-    _wait_position(page, "elmo-any-sentence", 5)
+    wait_position(page, "elmo-any-sentence", 5)
     assert picked.get_attribute("aria-pressed") == "true" and picked.inner_text() == "of"
     page.keyboard.press("End")
-    _wait_position(page, "elmo-any-sentence", 8)
+    wait_position(page, "elmo-any-sentence", 8)
     page.keyboard.press("Home")
-    _wait_position(page, "elmo-any-sentence", 0)
+    wait_position(page, "elmo-any-sentence", 0)
     assert page.evaluate("() => document.activeElement.textContent") == "We"

@@ -21,7 +21,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from support.panel import ask, open_panel, record, try_it_page
+from support.panel import ask, ask_and_pick, open_panel, record, try_it_page
 
 from elmo_mini.data import tokenize
 
@@ -125,13 +125,7 @@ def test_any_sentence_matches_python(page, python_side):
     _, embedder, tables = python_side
     open_panel(page, "elmo-any-sentence")
     for text, word in SENTENCES:
-        tokens = tokenize(text)
-        ask(page, "elmo-any-sentence", text)
-        buttons = page.locator("#elmo-any-sentence .elmo-token")
-        assert buttons.all_inner_texts() == tokens, "the page tokenises as elmo_mini does"
-        position = next(i for i, t in enumerate(tokens) if t.lower() in tables.forms[word])
-        buttons.nth(position).click()  # pick the word, as a reader does
-        page.locator(f"#elmo-any-sentence .elmo-result[data-position='{position}']").wait_for()
+        tokens, position = ask_and_pick(page, "elmo-any-sentence", text, tables.forms[word])
         expected = embedder.embed_sentence(tokens)[:, position]  # (3, 2P)
         for layer in range(3):
             got = _vector(page, "elmo-any-sentence", f"layer{layer}")
