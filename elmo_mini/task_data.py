@@ -15,7 +15,6 @@ supersense: "plant" in a garden is ``noun.plant``, a power plant ``noun.artifact
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,8 +24,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from .neighbours import default_cache_dir, model_fingerprint
 from .probes import Example, one_cpu_thread
+from .vector_cache import cache_path, model_fingerprint, save_atomic
 from .wordnet import POS_FILES, wordnet_dir
 
 #: The word2vec settings of :func:`static_word_table` (part of its cache key).
@@ -105,8 +104,7 @@ def static_word_table(cache_dir: Optional[str | Path] = None) -> WordTable:
     import gensim
 
     key = hashlib.sha256(repr((STATIC_SETTINGS, gensim.__version__)).encode()).hexdigest()[:16]
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    path = folder / "task" / f"word2vec-sotu-{key}.npz"
+    path = cache_path("task", f"word2vec-sotu-{key}.npz", cache_dir)
     if path.is_file():
         saved = np.load(path)
         return WordTable(saved["words"].tolist(), saved["vectors"])
@@ -116,15 +114,8 @@ def static_word_table(cache_dir: Optional[str | Path] = None) -> WordTable:
 
     model = Word2Vec(load_sotu("train"), **STATIC_SETTINGS)
     table = WordTable(list(model.wv.index_to_key), model.wv.vectors.astype(np.float32))
-    _save_atomic(path, words=np.array(table.words), vectors=table.vectors)
+    save_atomic(path, lambda f: np.savez(f, words=np.array(table.words), vectors=table.vectors))
     return table
-
-
-def _save_atomic(path: Path, **arrays: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
-    np.savez(partial, **arrays)
-    os.replace(partial, path)  # a half-written file is never read
 
 
 # ---- the frozen biLM's layers, computed once ---------------------------------------------------
@@ -142,9 +133,8 @@ def cached_sentence_layers(
     model notices); returned as float32, the same numbers whether computed or read.
     """
     key = hashlib.sha256("\x1e".join("\x1f".join(s) for s in sentences).encode())
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     name = f"{model_fingerprint(embedder.model)}-{key.hexdigest()[:16]}.npz"
-    path = folder / "task" / name
+    path = cache_path("task", name, cache_dir)
     if path.is_file():
         saved = np.load(path)
         flat, lengths = saved["layers"], saved["lengths"]
@@ -153,7 +143,7 @@ def cached_sentence_layers(
             layers = embedder.embed_sentences(sentences, batch_size=128, progress=progress)
         lengths = np.array([len(s) for s in sentences])
         flat = np.concatenate(layers, axis=1).astype(np.float16)  # (L, total tokens, 2P)
-        _save_atomic(path, layers=flat, lengths=lengths)
+        save_atomic(path, lambda f: np.savez(f, layers=flat, lengths=lengths))
     ends = np.cumsum(lengths)
     return [flat[:, end - n : end].astype(np.float32) for n, end in zip(lengths, ends)]
 

@@ -1,8 +1,10 @@
-"""Vectors computed once per model and kept in a file: the one cache policy of chapters 9 and 10.
+"""Vectors computed once per model and kept in a file: the one cache policy of chapters 9, 10, 12.
 
 :func:`~elmo_mini.neighbours.cached_occurrence_vectors` (chapter 9) and
 :func:`~elmo_mini.probes.embed_targets` (chapter 10) both embed many sentences and keep one
-word's vectors from each. Both cache the result the same way:
+word's vectors from each; chapter 12's :mod:`~elmo_mini.task_data` keeps whole sentences'
+layers and a word2vec table (through :func:`cache_path` and :func:`save_atomic`). All cache the
+same way:
 
 * **The key is what the vectors depend on**: the model's weights (:func:`model_fingerprint`,
   a hash of every weight) and the list of (sentence, word position) pairs (:func:`targets_key`).
@@ -51,6 +53,21 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("ELMO_MINI_CACHE", Path.home() / ".cache" / "elmo_mini"))
 
 
+def cache_path(kind: str, name: str, cache_dir: Optional[str | Path] = None) -> Path:
+    """Where the cache keeps the file ``name`` of ``kind``: ``<cache dir>/<kind>/<name>``."""
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    return folder / kind / name
+
+
+def save_atomic(path: Path, save: Callable[[io.BytesIO], None]) -> None:
+    """Write what ``save`` puts in a buffer (``np.save``, ``np.savez``) to ``path`` atomically,
+    making its folder if needed: a half-written file is never read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    save(buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
 def cached_vectors(
     kind: str,
     model: torch.nn.Module,
@@ -67,13 +84,9 @@ def cached_vectors(
         compute: makes the vectors when there is no file yet.
         cache_dir: default :func:`default_cache_dir`.
     """
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    path = folder / kind / f"{model_fingerprint(model)}-{targets_key(targets)}.npy"
+    path = cache_path(kind, f"{model_fingerprint(model)}-{targets_key(targets)}.npy", cache_dir)
     if path.is_file():
         return np.load(path)
     vectors = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    np.save(buffer, vectors)
-    atomic_write_bytes(path, buffer.getvalue())
+    save_atomic(path, lambda buffer: np.save(buffer, vectors))
     return vectors
